@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.urls import include, path
+
+from orgs import views as org_views
+
+
+def healthz(request):
+    # Load balancers poll this; it touches the database so a dead connection shows.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", org_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", org_views.PasswordChangeView.as_view(), name="password_change"),
+    path("orgs/", include("orgs.urls")),
+    path("standard/", include("standards.urls")),
+    path("evaluations/", include("evaluations.urls")),
+    path("ledgers/", include("ledgers.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
+    path("admin/", admin.site.urls),
+]
+admin.site.site_header = "星级社区评审系统 管理后台"
+admin.site.site_title = "星级社区评审系统"

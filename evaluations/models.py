@@ -1,0 +1,231 @@
+"""Evaluation periods, one evaluation (sheet) per community, its scores, facts, evidence and history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from orgs.audit import AppendOnlyModel
+from orgs.models import Unit
+from standards.models import StandardVersion
+
+
+class Stage(models.TextChoices):
+    SELF = "self", "社区自评"
+    COUNTY = "county", "县级审核"
+    CITY = "city", "市级复核"
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待县级审核"
+    COUNTY_REVIEWING = "county_reviewing", "县级审核中"
+    COUNTY_PASSED = "county_passed", "县级已通过（报市级）"
+    CITY_REVIEWING = "city_reviewing", "市级复核中"
+    CITY_REVIEWED = "city_reviewed", "市级已复核"
+    PUBLISHED = "published", "已公布"
+
+
+# The stage whose column is editable in each state.
+EDITABLE_STAGE = {
+    State.DRAFT: Stage.SELF,
+    State.COUNTY_REVIEWING: Stage.COUNTY,
+    State.CITY_REVIEWING: Stage.CITY,
+}
+
+
+class Period(models.Model):
+    year = models.PositiveIntegerField("评估年度", unique=True)
+    name = models.CharField("名称", max_length=100)
+    standard = models.ForeignKey(
+        StandardVersion, verbose_name="评审标准版本", on_delete=models.PROTECT, related_name="periods"
+    )
+    star_bands = models.JSONField("星级档位", default=list)
+    score_step = models.DecimalField("计分步长", max_digits=4, decimal_places=2, default=Decimal("0.5"))
+    self_deadline = models.DateField("社区自评截止日期", null=True, blank=True)
+    county_deadline = models.DateField("县级审核截止日期", null=True, blank=True)
+    city_deadline = models.DateField("市级复核截止日期", null=True, blank=True)
+    is_open = models.BooleanField("开放中", default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评估期"
+        verbose_name_plural = "评估期"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def settings_locked(self) -> bool:
+        # Settings freeze with the first submission of any of the period's sheets.
+        return Transition.objects.filter(evaluation__period=self, action="submit").exists()
+
+
+class Evaluation(models.Model):
+    scope_path = "community"
+
+    period = models.ForeignKey(Period, verbose_name="评估期", on_delete=models.PROTECT, related_name="evaluations")
+    community = models.ForeignKey(
+        Unit, verbose_name="社区", on_delete=models.PROTECT, related_name="evaluations"
+    )
+    state = models.CharField("状态", max_length=32, choices=State.choices, default=State.DRAFT, db_index=True)
+    # Bumped on every change to the sheet: a save carrying an older revision is refused.
+    revision = models.PositiveIntegerField("版本号", default=0)
+    returned_lines = models.JSONField("退回的评审项", default=list, blank=True)
+    return_comment = models.TextField("退回意见", blank=True)
+    innovation_text = models.TextField("创新工作文字材料", blank=True)
+    # Cached engine results, refreshed on every save, for lists and reports.
+    self_total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    county_total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    city_total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    result_status = models.CharField(max_length=20, default="evaluated")
+    star = models.CharField("星级", max_length=20, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "评估表"
+        verbose_name_plural = "评估表"
+        ordering = ["period", "community__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "community"], name="evaluation_unique_per_period")
+        ]
+        indexes = [models.Index(fields=["period", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.period.year}年度 {self.community.name}"
+
+    @property
+    def editable_stage(self) -> str | None:
+        return EDITABLE_STAGE.get(self.state)
+
+
+class LineScore(models.Model):
+    scope_path = "evaluation__community"
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    line_id = models.CharField("评审项", max_length=16)
+    stage = models.CharField("阶段", max_length=16, choices=Stage.choices)
+    score = models.DecimalField("得分", max_digits=5, decimal_places=2, null=True, blank=True)
+    reason = models.TextField("扣分原因", blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "评审项得分"
+        verbose_name_plural = "评审项得分"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "line_id", "stage"], name="linescore_unique")
+        ]
+
+
+class FactAnswer(models.Model):
+    """A fact answered on the checklist (not computed from ledgers)."""
+
+    scope_path = "evaluation__community"
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="fact_answers")
+    name = models.CharField("事实", max_length=64)
+    value = models.JSONField("取值", null=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "核查事实"
+        verbose_name_plural = "核查事实"
+        constraints = [models.UniqueConstraint(fields=["evaluation", "name"], name="factanswer_unique")]
+
+
+def evidence_path(instance: EvidenceRevision, filename: str) -> str:
+    ev = instance.evidence.evaluation
+    return f"evidence/{ev.period.year}/{ev.community_id}/{instance.evidence_id}/{instance.number}-{instance.sha256[:16]}"
+
+
+class Evidence(models.Model):
+    """A piece of evidence for one line (line '5' carries the innovation material)."""
+
+    scope_path = "evaluation__community"
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="evidence")
+    line_id = models.CharField("评审项", max_length=16)
+    title = models.CharField("材料名称", max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "证明材料"
+        verbose_name_plural = "证明材料"
+        ordering = ["line_id", "created_at"]
+
+    @property
+    def current(self) -> EvidenceRevision | None:
+        return self.revisions.order_by("-number").first()
+
+
+class EvidenceRevision(models.Model):
+    """Each upload is kept; a re-upload adds a revision rather than replacing the file."""
+
+    scope_path = "evidence__evaluation__community"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField("版本")
+    file = models.FileField(upload_to=evidence_path, max_length=300)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "证明材料版本"
+        verbose_name_plural = "证明材料版本"
+        constraints = [models.UniqueConstraint(fields=["evidence", "number"], name="evidence_revision_unique")]
+
+
+class Transition(AppendOnlyModel):
+    """A workflow step, with its comment and the lines concerned (for returns)."""
+
+    scope_path = "evaluation__community"
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField("操作", max_length=32)
+    from_state = models.CharField(max_length=32, choices=State.choices)
+    to_state = models.CharField(max_length=32, choices=State.choices)
+    comment = models.TextField("意见", blank=True)
+    lines = models.JSONField("涉及评审项", default=list, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "流转记录"
+        verbose_name_plural = "流转记录"
+        ordering = ["at", "id"]
+
+
+class AuditEvent(AppendOnlyModel):
+    """Every change to a sheet: score, reason, fact, evidence, state. old → new, who, when."""
+
+    scope_path = "evaluation__community"
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="audit_events")
+    kind = models.CharField("类别", max_length=32)  # score | reason | fact | evidence | state | snapshot | ...
+    line_id = models.CharField("评审项", max_length=16, blank=True)
+    stage = models.CharField("阶段", max_length=16, blank=True)
+    field = models.CharField("字段", max_length=64, blank=True)
+    old = models.JSONField("原值", null=True, blank=True)
+    new = models.JSONField("新值", null=True, blank=True)
+    note = models.TextField("说明", blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-at", "-id"]

@@ -1,0 +1,30 @@
+from django.urls import NoReverseMatch, reverse
+
+from .scoping import can
+
+# (label, url name, action needed or None). Kept here so every app's page shares one menu.
+NAV = [
+    ("首页", "home", None),
+    ("评估表", "evaluations:list", None),
+    ("台帐", "ledgers:index", None),
+    ("统计报表", "reports:index", None),
+    ("评审标准", "standards:current", None),
+    ("评估期管理", "evaluations:periods", "manage_periods"),
+    ("组织与账号", "orgs:units", "manage_users"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, name, action in NAV:
+        if action and not can(user, action):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # the app has not published that page
+        items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
+    return {"nav_items": items}

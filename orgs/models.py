@@ -1,0 +1,145 @@
+"""Units (市 → 区/县 → 街道 → 社区) and users bound to one unit with one role."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+
+class Level(models.TextChoices):
+    CITY = "city", "市"
+    COUNTY = "county", "区（市、县）"
+    STREET = "street", "街道（乡镇）"
+    COMMUNITY = "community", "社区"
+
+
+LEVEL_ORDER = [Level.CITY, Level.COUNTY, Level.STREET, Level.COMMUNITY]
+PARENT_LEVEL = {Level.COUNTY: Level.CITY, Level.STREET: Level.COUNTY, Level.COMMUNITY: Level.STREET}
+
+
+class UnitQuerySet(models.QuerySet):
+    def communities(self) -> UnitQuerySet:
+        return self.filter(level=Level.COMMUNITY)
+
+
+class Unit(models.Model):
+    name = models.CharField("名称", max_length=100)
+    code = models.CharField("代码", max_length=32, unique=True)
+    level = models.CharField("层级", max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Denormalised ancestors make scope filters one indexed equality instead of a recursive walk.
+    county = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    street = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    is_active = models.BooleanField("启用", default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_in_parent")]
+        indexes = [models.Index(fields=["level", "county"]), models.Index(fields=["level", "street"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.county, self.street = self._ancestors()
+        super().save(*args, **kwargs)
+
+    def _ancestors(self) -> tuple[Unit | None, Unit | None]:
+        county = street = None
+        node = self
+        while node is not None:
+            if node.level == Level.COUNTY:
+                county = node
+            elif node.level == Level.STREET:
+                street = node
+            node = node.parent
+        return county, street
+
+    @property
+    def full_name(self) -> str:
+        names = []
+        node = self
+        while node is not None and node.level != Level.CITY:
+            names.append(node.name)
+            node = node.parent
+        return " / ".join(reversed(names)) or self.name
+
+
+class Role(models.TextChoices):
+    CITY_ADMIN = "city_admin", "市级管理员"
+    CITY_REVIEWER = "city_reviewer", "市级复核人员"
+    COUNTY_REVIEWER = "county_reviewer", "县级审核人员"
+    STREET_VIEWER = "street_viewer", "街道查看人员"
+    COMMUNITY_OPERATOR = "community_operator", "社区填报人员"
+
+
+# Which level of unit each role is bound to.
+ROLE_LEVEL = {
+    Role.CITY_ADMIN: Level.CITY,
+    Role.CITY_REVIEWER: Level.CITY,
+    Role.COUNTY_REVIEWER: Level.COUNTY,
+    Role.STREET_VIEWER: Level.STREET,
+    Role.COMMUNITY_OPERATOR: Level.COMMUNITY,
+}
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=32, choices=Role.choices, default=Role.COMMUNITY_OPERATOR)
+    unit = models.ForeignKey(Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT)
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_city(self) -> bool:
+        return self.role in (Role.CITY_ADMIN, Role.CITY_REVIEWER)
+
+    @property
+    def is_city_admin(self) -> bool:
+        return self.role == Role.CITY_ADMIN
+
+
+from .audit import AppendOnlyModel  # noqa: E402
+
+
+class AccessLog(AppendOnlyModel):
+    """Who unmasked personal data or downloaded an export, and when."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "导出"
+        UNMASK = "unmask", "查看完整个人信息"
+        DOWNLOAD = "download", "下载证明材料"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    target = models.CharField("对象", max_length=200)
+    detail = models.JSONField("详情", default=dict, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "访问日志"
+        verbose_name_plural = "访问日志"
+        ordering = ["-at"]
+
+
+def log_access(user: User, kind: str, target: str, **detail) -> AccessLog:
+    return AccessLog.objects.create(user=user, kind=kind, target=target[:200], detail=detail)

@@ -1,0 +1,116 @@
+"""The one scope-aware lookup used by pages, API and exports.
+
+Objects outside the user's unit answer 404 (their existence is not revealed); objects inside the
+unit on which the role may not perform the action answer 403.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from .models import Level, Role, Unit, User
+
+M = TypeVar("M", bound=models.Model)
+
+
+def community_filter(user: User, path: str = "") -> models.Q:
+    """Q restricting `<path>` (a FK to a community Unit, '' for Unit itself) to the user's unit."""
+    prefix = f"{path}__" if path else ""
+    if not user.is_authenticated or not user.is_active or user.unit_id is None:
+        return models.Q(pk__in=[])
+    if user.role in (Role.CITY_ADMIN, Role.CITY_REVIEWER):
+        return models.Q()
+    if user.role == Role.COUNTY_REVIEWER:
+        return models.Q(**{f"{prefix}county_id": user.unit_id})
+    if user.role == Role.STREET_VIEWER:
+        return models.Q(**{f"{prefix}street_id": user.unit_id})
+    if user.role == Role.COMMUNITY_OPERATOR:
+        return models.Q(**{f"{prefix}pk" if prefix else "pk": user.unit_id})
+    return models.Q(pk__in=[])
+
+
+def visible_communities(user: User):
+    return Unit.objects.filter(level=Level.COMMUNITY).filter(community_filter(user))
+
+
+def visible_units(user: User):
+    """Every unit (any level) the user may see: its own subtree and its ancestors."""
+    if user.is_city:
+        return Unit.objects.all()
+    if user.unit_id is None:
+        return Unit.objects.none()
+    own = user.unit
+    ancestors = []
+    node = own
+    while node is not None:
+        ancestors.append(node.pk)
+        node = node.parent
+    subtree = models.Q(pk=own.pk)
+    if own.level == Level.COUNTY:
+        subtree |= models.Q(county_id=own.pk)
+    elif own.level == Level.STREET:
+        subtree |= models.Q(street_id=own.pk)
+    return Unit.objects.filter(subtree | models.Q(pk__in=ancestors))
+
+
+def scope_queryset(user: User, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """Filter a queryset of a scoped model (one with `scope_path`, the path to its community)."""
+    path = getattr(queryset.model, "scope_path", None)
+    if path is None:
+        raise TypeError(f"{queryset.model.__name__} has no scope_path")
+    return queryset.filter(community_filter(user, path))
+
+
+def get_for_user(user: User, queryset: models.QuerySet[M], action: str = "view", **lookup) -> M:
+    """Fetch one object in the user's scope, then check the action.
+
+    404 when it does not exist or lies outside the user's unit; 403 when the role may not do `action`.
+    """
+    try:
+        obj = scope_queryset(user, queryset).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404("未找到该对象，或不在您的管辖范围内。") from exc
+    if not can(user, action, obj):
+        raise PermissionDenied("您的角色无权执行此操作。")
+    return obj
+
+
+# action -> roles allowed. Object-specific checks (state of a sheet) live in the services.
+ACTION_ROLES: dict[str, set[str]] = {
+    "view": set(Role.values),
+    "edit_self": {Role.COMMUNITY_OPERATOR},
+    "submit": {Role.COMMUNITY_OPERATOR},
+    "edit_ledger": {Role.COMMUNITY_OPERATOR, Role.CITY_ADMIN},
+    "upload_evidence": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    "edit_facts": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    "review_county": {Role.COUNTY_REVIEWER},
+    "review_city": {Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    "publish": {Role.CITY_ADMIN, Role.CITY_REVIEWER},
+    "reopen": {Role.CITY_ADMIN},
+    "manage_periods": {Role.CITY_ADMIN},
+    "manage_users": {Role.CITY_ADMIN},
+    "export": set(Role.values),
+    # Full ID numbers and phones: the people who register and verify persons.
+    "unmask": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_ADMIN},
+    # Disability, release-from-prison and drug-rehabilitation status.
+    "view_sensitive": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_ADMIN},
+    "refresh_facts": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
+}
+
+
+def can(user: User, action: str, obj: models.Model | None = None) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    roles = ACTION_ROLES.get(action)
+    if roles is None:
+        raise KeyError(f"unknown action {action!r}")
+    return user.role in roles
+
+
+def require(user: User, action: str) -> None:
+    if not can(user, action):
+        raise PermissionDenied("您的角色无权执行此操作。")

@@ -77,6 +77,9 @@ class Evaluation(models.Model):
     revision = models.PositiveIntegerField("版本号", default=0)
     returned_lines = models.JSONField("退回的评审项", default=list, blank=True)
     return_comment = models.TextField("退回意见", blank=True)
+    # The stage that returned the sheet (county | city): its returned lines stay highlighted until that
+    # level passes the sheet again.
+    returned_by = models.CharField("退回方", max_length=16, blank=True)
     innovation_text = models.TextField("创新工作文字材料", blank=True)
     # Cached engine results, refreshed on every save, for lists and reports.
     self_total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
@@ -222,10 +225,28 @@ class AuditEvent(AppendOnlyModel):
     old = models.JSONField("原值", null=True, blank=True)
     new = models.JSONField("新值", null=True, blank=True)
     note = models.TextField("说明", blank=True)
+    # The sheet revision this change produced: a stale save is told what changed since its revision.
+    revision = models.PositiveIntegerField("版本号", null=True, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
+        ordering = ["-at", "-id"]
+
+
+class PeriodChange(AppendOnlyModel):
+    """Opening a period and every change of its settings: who, when, old → new."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField("操作", max_length=32)  # open | update
+    changes = models.JSONField("变更", default=dict, blank=True)
+    note = models.TextField("说明", blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "评估期变更记录"
+        verbose_name_plural = "评估期变更记录"
         ordering = ["-at", "-id"]

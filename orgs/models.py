@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -40,6 +41,10 @@ class Unit(models.Model):
 
     objects = UnitQuerySet.as_manager()
 
+    # For orgs.scoping: a unit is its own "community path"; the denormalised county/street columns make
+    # county and street scopes include the unit itself and its subtree.
+    scope_path = ""
+
     class Meta:
         verbose_name = "单位"
         verbose_name_plural = "单位"
@@ -50,9 +55,30 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        expected = PARENT_LEVEL.get(self.level)
+        if expected is None:
+            if self.parent_id is not None:
+                raise ValidationError({"parent": "市级单位不能有上级单位。"})
+            return
+        if self.parent is None:
+            raise ValidationError({"parent": f"{self.get_level_display()}必须指定上级单位。"})
+        if self.parent.level != expected:
+            raise ValidationError(
+                {"parent": f"{self.get_level_display()}的上级单位必须是{Level(expected).label}。"}
+            )
+
     def save(self, *args, **kwargs):
-        self.county, self.street = self._ancestors()
+        county, street = self._ancestors()
+        # A new county/street refers to itself: that reference can only be written once it has a pk.
+        self_ref = self.pk is None and (county is self or street is self)
+        self.county = None if (self_ref and county is self) else county
+        self.street = None if (self_ref and street is self) else street
         super().save(*args, **kwargs)
+        if self_ref:
+            self.county, self.street = county, street
+            Unit.objects.filter(pk=self.pk).update(county=county, street=street)
 
     def _ancestors(self) -> tuple[Unit | None, Unit | None]:
         county = street = None
@@ -102,9 +128,24 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    # For orgs.scoping.get_for_user: a user belongs to the scope of their unit.
+    scope_path = "unit"
+
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.unit_id is None:
+            if not self.is_superuser:
+                raise ValidationError({"unit": "请选择所属单位。"})
+            return
+        expected = ROLE_LEVEL.get(self.role)
+        if expected is not None and self.unit.level != expected:
+            raise ValidationError(
+                {"unit": f"{self.get_role_display()}必须绑定到{Level(expected).label}级单位。"}
+            )
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -143,3 +184,32 @@ class AccessLog(AppendOnlyModel):
 
 def log_access(user: User, kind: str, target: str, **detail) -> AccessLog:
     return AccessLog.objects.create(user=user, kind=kind, target=target[:200], detail=detail)
+
+
+class OrgEvent(AppendOnlyModel):
+    """Audit trail of account and organisation changes (who did what to whom)."""
+
+    class Action(models.TextChoices):
+        USER_CREATED = "user_created", "创建账号"
+        USER_UPDATED = "user_updated", "修改账号"
+        PASSWORD_RESET = "password_reset", "重置密码"
+        PASSWORD_CHANGED = "password_changed", "本人修改密码"
+        DEACTIVATED = "deactivated", "停用账号"
+        REACTIVATED = "reactivated", "启用账号"
+        UNITS_IMPORTED = "units_imported", "导入组织机构"
+
+    actor = models.ForeignKey(User, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
+    action = models.CharField("操作", max_length=32, choices=Action.choices)
+    target_user = models.ForeignKey(
+        User, verbose_name="对象账号", null=True, blank=True, on_delete=models.PROTECT, related_name="org_events"
+    )
+    detail = models.JSONField("详情", default=dict, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "账号与组织操作记录"
+        verbose_name_plural = "账号与组织操作记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.target_user or ''}"

@@ -1,8 +1,26 @@
+from __future__ import annotations
+
+from collections import Counter
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from .forms import ImportForm, PasswordChangeForm, UserFilterForm, UserForm
+from .models import Level, OrgEvent, Unit, User
+from .scoping import get_for_user, require
+from .services import accounts
+from .services import imports as unit_imports
+
+ONE_TIME_PASSWORD = "orgs_one_time_password"
+IMPORT_SESSION = "orgs_import_rows"
 
 
 class LoginView(auth_views.LoginView):
@@ -12,13 +30,12 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        if self.request.user.must_change_password:
-            self.request.user.must_change_password = False
-            self.request.user.save(update_fields=["must_change_password"])
+        accounts.password_changed(self.request.user)
         messages.success(self.request, "密码已修改。")
         return response
 
@@ -31,3 +48,214 @@ def home(request):
     except ImportError:
         return render(request, "home.html", {})
     return evaluations_home(request)
+
+
+# ---------------------------------------------------------------- organisation tree
+
+@login_required
+@require_GET
+def units(request):
+    require(request.user, "manage_users")
+    all_units = list(Unit.objects.order_by("code"))
+    users = Counter(User.objects.filter(is_active=True).values_list("unit_id", flat=True))
+    children: dict[int | None, list[Unit]] = {}
+    for unit in all_units:
+        children.setdefault(unit.parent_id, []).append(unit)
+
+    def node(unit: Unit) -> dict:
+        kids = [node(child) for child in children.get(unit.pk, [])]
+        communities = sum(k["communities"] for k in kids) + (1 if unit.level == Level.COMMUNITY else 0)
+        return {"unit": unit, "children": kids, "users": users.get(unit.pk, 0), "communities": communities,
+                "streets": sum(k["streets"] for k in kids) + (1 if unit.level == Level.STREET else 0)}
+
+    roots = [node(u) for u in children.get(None, [])]
+    totals = Counter(u.level for u in all_units)
+    return render(request, "orgs/units.html", {
+        "roots": roots,
+        "totals": [(Level(lvl).label, totals.get(lvl, 0)) for lvl in Level.values],
+    })
+
+
+@login_required
+@require_GET
+def import_template(request):
+    require(request.user, "manage_users")
+    response = HttpResponse(
+        unit_imports.template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E7%BB%84%E7%BB%87%E6%9C%BA%E6%9E%84%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    return response
+
+
+@login_required
+def import_units(request):
+    """Upload → preview (nothing written, rows kept in the session) → confirm (one transaction)."""
+    require(request.user, "manage_users")
+    context: dict = {"form": ImportForm()}
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        pending = request.session.pop(IMPORT_SESSION, None)
+        if not pending:
+            messages.error(request, "没有待确认的导入，请重新上传文件。")
+            return redirect("orgs:import")
+        rows = [(number, values) for number, values in pending["rows"]]
+        try:
+            plan = unit_imports.apply_import(request.user, rows)
+        except unit_imports.ImportFailed as exc:
+            context.update(plan=exc.plan, filename=pending["filename"], failed=str(exc))
+            return render(request, "orgs/import.html", context, status=422)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("orgs:import")
+        counts = plan.counts()
+        created = sum(c["create"] for c in counts.values())
+        updated = sum(c["update"] for c in counts.values())
+        messages.success(request, f"导入完成：新增 {created} 个单位，更新 {updated} 个单位。")
+        return redirect("orgs:units")
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > settings.IMPORT_MAX_BYTES:
+                form.add_error("file", "文件过大。")
+                return render(request, "orgs/import.html", context, status=422)
+            rows, errors = unit_imports.read_rows(upload.name, upload.read())
+            if errors:
+                plan = unit_imports.ImportPlan(errors=errors)
+            else:
+                try:
+                    plan = unit_imports.plan_import(rows, unit_imports.import_city(request.user))
+                except ValueError as exc:
+                    plan = unit_imports.ImportPlan(errors=[unit_imports.RowError(0, "文件", str(exc))])
+            context.update(plan=plan, filename=upload.name)
+            if plan.ok:
+                request.session[IMPORT_SESSION] = {"filename": upload.name, "rows": rows}
+            return render(request, "orgs/import.html", context, status=200 if plan.ok else 422)
+        return render(request, "orgs/import.html", context, status=422)
+    request.session.pop(IMPORT_SESSION, None)
+    return render(request, "orgs/import.html", context)
+
+
+# ---------------------------------------------------------------- accounts
+
+@login_required
+@require_GET
+def users(request):
+    require(request.user, "manage_users")
+    form = UserFilterForm(request.GET or None)
+    qs = User.objects.select_related("unit__parent__parent").order_by("unit__code", "username")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(unit__name__icontains=q))
+        if data["role"]:
+            qs = qs.filter(role=data["role"])
+        if data["unit"]:
+            qs = qs.filter(Q(unit_id=data["unit"]) | Q(unit__county_id=data["unit"]) | Q(unit__street_id=data["unit"]))
+        if data["status"]:
+            qs = qs.filter(is_active=data["status"] == "active")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter_form": form, "page": page, "query": query.urlencode()}
+    template = "orgs/_user_table.html" if request.htmx else "orgs/users.html"
+    return render(request, template, context)
+
+
+@login_required
+def user_create(request):
+    require(request.user, "manage_users")
+    form = UserForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, password = accounts.create_user(
+                request.user, username=data["username"], role=data["role"], unit=data["unit"],
+                display_name=data["display_name"], phone=data["phone"],
+            )
+        except accounts.AccountError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            request.session[ONE_TIME_PASSWORD] = {"user": user.pk, "password": password, "created": True}
+            messages.success(request, f"账号“{user.username}”已创建。")
+            return redirect("orgs:user_detail", pk=user.pk)
+    return render(request, "orgs/user_form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+def _user(request, pk: int) -> User:
+    return get_for_user(request.user, User.objects.select_related("unit"), "manage_users", pk=pk)
+
+
+@login_required
+def user_detail(request, pk: int):
+    target = _user(request, pk)
+    initial = {"display_name": target.display_name, "phone": target.phone, "role": target.role,
+               "unit": target.unit_id}
+    form = UserForm(request.POST if request.method == "POST" else None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            accounts.update_user(request.user, target.pk, role=data["role"], unit=data["unit"],
+                                 display_name=data["display_name"], phone=data["phone"])
+        except accounts.AccountError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "账号信息已保存。")
+            return redirect("orgs:user_detail", pk=target.pk)
+    one_time = request.session.get(ONE_TIME_PASSWORD)
+    if one_time and one_time["user"] == target.pk:
+        del request.session[ONE_TIME_PASSWORD]  # shown exactly once
+    else:
+        one_time = None
+    return render(request, "orgs/user_detail.html", {
+        "target": target,
+        "form": form,
+        "one_time": one_time,
+        "events": OrgEvent.objects.filter(target_user=target).select_related("actor")[:20],
+    }, status=422 if form.errors else 200)
+
+
+def _user_action(request, pk: int, action) -> HttpResponse:
+    target = _user(request, pk)
+    try:
+        result = action(request.user, target.pk)
+    except accounts.AccountError as exc:
+        messages.error(request, exc.message)
+        return redirect("orgs:user_detail", pk=target.pk)
+    return result
+
+
+@login_required
+@require_POST
+def user_reset_password(request, pk: int):
+    def act(actor, user_id):
+        password = accounts.reset_password(actor, user_id)
+        request.session[ONE_TIME_PASSWORD] = {"user": user_id, "password": password, "created": False}
+        messages.success(request, "密码已重置，用户下次登录时须修改密码。")
+        return redirect("orgs:user_detail", pk=user_id)
+
+    return _user_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def user_deactivate(request, pk: int):
+    def act(actor, user_id):
+        user = accounts.deactivate(actor, user_id)
+        messages.success(request, f"账号“{user.username}”已停用。")
+        return redirect(reverse("orgs:user_detail", args=[user_id]))
+
+    return _user_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def user_reactivate(request, pk: int):
+    def act(actor, user_id):
+        user = accounts.reactivate(actor, user_id)
+        messages.success(request, f"账号“{user.username}”已启用。")
+        return redirect(reverse("orgs:user_detail", args=[user_id]))
+
+    return _user_action(request, pk, act)

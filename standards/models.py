@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
-
 from typing import TYPE_CHECKING
 
 from django.db import models

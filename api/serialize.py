@@ -1,0 +1,137 @@
+"""Model -> response dicts. Kept apart from the endpoints so lists and details agree."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from evaluations.models import Evaluation, Evidence, EvidenceRevision, LineScore, Period, State
+from orgs.models import Unit
+from orgs.scoping import ACTION_ROLES
+from standards.engine import json_number
+
+
+def unit(u: Unit) -> dict:
+    return {
+        "id": u.pk,
+        "name": u.name,
+        "code": u.code,
+        "level": u.level,
+        "level_label": u.get_level_display(),
+        "parent_id": u.parent_id,
+        "county_id": u.county_id,
+        "street_id": u.street_id,
+        "full_name": u.full_name,
+        "is_active": u.is_active,
+    }
+
+
+def me(user) -> dict:
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "role_label": user.get_role_display(),
+        "unit": unit(user.unit) if user.unit_id else None,
+        "actions": sorted(a for a, roles in ACTION_ROLES.items() if user.role in roles),
+    }
+
+
+def period(p: Period) -> dict:
+    return {
+        "id": p.pk,
+        "year": p.year,
+        "name": p.name,
+        "standard_version": p.standard.version,
+        "star_bands": p.star_bands or [],
+        "score_step": json_number(p.score_step),
+        "self_deadline": p.self_deadline,
+        "county_deadline": p.county_deadline,
+        "city_deadline": p.city_deadline,
+        "is_open": p.is_open,
+        "settings_locked": p.settings_locked,
+    }
+
+
+def line_score(ls: LineScore) -> dict:
+    return {
+        "line_id": ls.line_id,
+        "stage": ls.stage,
+        "score": json_number(ls.score),
+        "reason": ls.reason,
+        "updated_by": str(ls.updated_by),
+        "updated_at": ls.updated_at,
+    }
+
+
+def evaluation(ev: Evaluation) -> dict:
+    return {
+        "id": ev.pk,
+        "period_id": ev.period_id,
+        "year": ev.period.year,
+        "community": unit(ev.community),
+        "state": ev.state,
+        "state_label": State(ev.state).label if ev.state in State.values else ev.state,
+        "revision": ev.revision,
+        "editable_stage": ev.editable_stage,
+        "self_total": json_number(ev.self_total),
+        "county_total": json_number(ev.county_total),
+        "city_total": json_number(ev.city_total),
+        "result_status": ev.result_status,
+        "star": ev.star,
+        "returned_lines": ev.returned_lines or [],
+        "return_comment": ev.return_comment,
+        "submitted_at": ev.submitted_at,
+        "published_at": ev.published_at,
+        "updated_at": ev.updated_at,
+    }
+
+
+def evaluation_detail(ev: Evaluation) -> dict:
+    data = evaluation(ev)
+    data["innovation_text"] = ev.innovation_text
+    data["scores"] = [
+        line_score(ls) for ls in ev.scores.select_related("updated_by").order_by("line_id", "stage")
+    ]
+    return data
+
+
+def evidence_revision(rev: EvidenceRevision) -> dict:
+    return {
+        "number": rev.number,
+        "original_name": rev.original_name,
+        "content_type": rev.content_type,
+        "size": rev.size,
+        "sha256": rev.sha256,
+        "uploaded_by": str(rev.uploaded_by),
+        "uploaded_at": rev.uploaded_at,
+        "download_url": reverse(
+            "api:v1:evidence_revision_download", kwargs={"evidence_id": rev.evidence_id, "number": rev.number}
+        ),
+    }
+
+
+def evidence(ev: Evidence) -> dict:
+    revisions = sorted(ev.revisions.all(), key=lambda r: r.number)
+    return {
+        "id": ev.pk,
+        "evaluation_id": ev.evaluation_id,
+        "line_id": ev.line_id,
+        "title": ev.title,
+        "created_by": str(ev.created_by),
+        "created_at": ev.created_at,
+        "current": evidence_revision(revisions[-1]) if revisions else None,
+        "revisions": [evidence_revision(r) for r in revisions],
+    }
+
+
+def token(t) -> dict:
+    return {
+        "id": t.pk,
+        "name": t.name,
+        "prefix": t.prefix,
+        "created_at": t.created_at,
+        "last_used_at": t.last_used_at,
+        "revoked_at": t.revoked_at,
+        "is_active": t.is_active,
+    }

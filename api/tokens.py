@@ -1,0 +1,73 @@
+"""Token lifecycle: create (secret returned once), authenticate, revoke."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ApiToken
+
+TOKEN_PREFIX = "sct_"
+MAX_ACTIVE_TOKENS = 20
+# last_used_at is written at most this often per token, so every API call does not write a row.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class TokenError(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def create_token(user, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the raw secret (never stored)."""
+    name = (name or "").strip()
+    if not name:
+        raise TokenError("请填写令牌名称（用途），例如“省级系统对接”。")
+    if len(name) > 100:
+        raise TokenError("令牌名称不能超过 100 个字符。")
+    with transaction.atomic():
+        active = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+        if active.count() >= MAX_ACTIVE_TOKENS:
+            raise TokenError(f"每个账号最多保留 {MAX_ACTIVE_TOKENS} 个有效令牌，请先吊销不用的令牌。")
+        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], token_hash=hash_token(raw))
+    return token, raw
+
+
+def revoke_token(user, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens. Someone else's token is reported as not found."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(user=user, pk=token_id).first()
+        if token is None:
+            raise TokenError("未找到该令牌。")
+        if token.revoked_at is not None:
+            raise TokenError("该令牌已经吊销。")
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def authenticate_token(raw: str):
+    """The active user owning the raw token, or None."""
+    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__unit")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

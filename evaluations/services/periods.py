@@ -1,0 +1,194 @@
+"""Evaluation periods: the administrator opens one (creating one sheet per community) and may change
+its settings until the first sheet of the period is submitted."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from orgs.models import Level, Unit
+from orgs.scoping import can
+from standards import engine, schema
+from standards.models import StandardVersion
+
+from ..models import Evaluation, Period, PeriodChange, Transition
+from .workflow import NotAllowed, WorkflowError
+
+SETTINGS = ("name", "standard", "star_bands", "score_step", "self_deadline", "county_deadline", "city_deadline")
+
+
+class PeriodError(WorkflowError):
+    pass
+
+
+def _require_admin(user) -> None:
+    if not can(user, "manage_periods"):
+        raise NotAllowed("只有市级管理员可以管理评估期。")
+
+
+def default_star_bands(standard_version: StandardVersion) -> list[dict]:
+    return [{"name": b.name, "min": engine.json_number(b.min)} for b in standard_version.standard.star_bands]
+
+
+def clean_star_bands(standard_version: StandardVersion, bands: Any) -> list[dict]:
+    standard = standard_version.standard
+    try:
+        parsed = schema.parse_star_bands(bands, standard.total)
+    except schema.StandardError as exc:
+        raise PeriodError(f"星级档位有误：{exc}") from None
+    return [{"name": b.name, "min": engine.json_number(b.min)} for b in parsed]
+
+
+def clean_score_step(standard_version: StandardVersion, step: Any) -> Decimal:
+    try:
+        value = Decimal(str(step))
+    except (InvalidOperation, ValueError):
+        raise PeriodError(f"计分步长必须是数字，实际为「{step}」。") from None
+    try:
+        # The engine checks the step divides every point value of the standard.
+        engine.suggest(standard_version.standard, {}, score_step=value)
+    except engine.InputError as exc:
+        raise PeriodError(f"计分步长有误：{exc}") from None
+    return value
+
+
+def clean_deadlines(
+    self_deadline: datetime.date | None, county_deadline: datetime.date | None, city_deadline: datetime.date | None
+) -> None:
+    ordered = [("社区自评截止日期", self_deadline), ("县级审核截止日期", county_deadline),
+               ("市级复核截止日期", city_deadline)]
+    given = [(label, d) for label, d in ordered if d is not None]
+    for (label_a, a), (label_b, b) in zip(given, given[1:], strict=False):
+        if a > b:
+            raise PeriodError(f"{label_b}（{b}）不能早于{label_a}（{a}）。")
+
+
+def clean_communities(communities: Iterable[Unit | int]) -> list[Unit]:
+    ids = [c.pk if isinstance(c, Unit) else int(c) for c in communities]
+    units = list(Unit.objects.filter(pk__in=ids))
+    wrong = [u.name for u in units if u.level != Level.COMMUNITY]
+    if wrong:
+        raise PeriodError(f"只能选择社区参加评估：{'、'.join(wrong)} 不是社区。")
+    if len(units) != len(set(ids)):
+        raise PeriodError("所选社区中有不存在的单位。")
+    if not units:
+        raise PeriodError("请至少选择一个参加评估的社区。")
+    return units
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return engine.json_number(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, StandardVersion):
+        return value.version
+    return value
+
+
+@transaction.atomic
+def open_period(
+    user,
+    *,
+    year: int,
+    name: str,
+    standard: StandardVersion,
+    communities: Iterable[Unit | int],
+    star_bands: list[dict] | None = None,
+    score_step: Any = None,
+    self_deadline: datetime.date | None = None,
+    county_deadline: datetime.date | None = None,
+    city_deadline: datetime.date | None = None,
+) -> Period:
+    _require_admin(user)
+    if Period.objects.filter(year=year).exists():
+        raise PeriodError(f"{year} 年度的评估期已存在。")
+    if not (1990 <= int(year) <= 2100):
+        raise PeriodError(f"评估年度「{year}」不合理。")
+    name = (name or "").strip() or f"{year}年度充分就业星级社区评审"
+    bands = clean_star_bands(standard, star_bands if star_bands is not None else default_star_bands(standard))
+    step = clean_score_step(standard, score_step if score_step is not None else standard.standard.score_step)
+    clean_deadlines(self_deadline, county_deadline, city_deadline)
+    units = clean_communities(communities)
+    period = Period.objects.create(
+        year=year, name=name, standard=standard, star_bands=bands, score_step=step,
+        self_deadline=self_deadline, county_deadline=county_deadline, city_deadline=city_deadline,
+        created_by=user,
+    )
+    Evaluation.objects.bulk_create([Evaluation(period=period, community=u) for u in units])
+    PeriodChange.objects.create(
+        period=period, action="open", user=user,
+        changes={"year": year, "name": name, "standard": standard.version, "star_bands": bands,
+                 "score_step": _json(step), "self_deadline": _json(self_deadline),
+                 "county_deadline": _json(county_deadline), "city_deadline": _json(city_deadline),
+                 "communities": sorted(u.code for u in units)},
+        note=f"开启评估期，{len(units)} 个社区参加",
+    )
+    return period
+
+
+def first_submission(period: Period) -> Transition | None:
+    return Transition.objects.filter(evaluation__period=period, action="submit").order_by("at").first()
+
+
+@transaction.atomic
+def update_period_settings(period: Period, user, *, communities: Iterable[Unit | int] | None = None,
+                           **changes: Any) -> Period:
+    """Change a period's settings; refused once any of its sheets has been submitted."""
+    _require_admin(user)
+    unknown = set(changes) - set(SETTINGS)
+    if unknown:
+        raise PeriodError(f"未知的评估期设置：{'、'.join(sorted(unknown))}。")
+    locked = Period.objects.select_for_update().get(pk=period.pk)
+    first = first_submission(locked)
+    if first is not None:
+        raise PeriodError(
+            f"评估期「{locked.name}」已有评估表提交（{first.evaluation.community.name}，"
+            f"{first.at:%Y-%m-%d %H:%M}），设置已冻结，不能修改。"
+        )
+    standard = changes.get("standard", locked.standard)
+    if "star_bands" in changes or "standard" in changes:
+        changes["star_bands"] = clean_star_bands(standard, changes.get("star_bands", locked.star_bands))
+    if "score_step" in changes or "standard" in changes:
+        changes["score_step"] = clean_score_step(standard, changes.get("score_step", locked.score_step))
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip() or locked.name
+    clean_deadlines(
+        changes.get("self_deadline", locked.self_deadline),
+        changes.get("county_deadline", locked.county_deadline),
+        changes.get("city_deadline", locked.city_deadline),
+    )
+    diff: dict[str, Any] = {}
+    for key, value in changes.items():
+        old = getattr(locked, key)
+        if old != value:
+            diff[key] = {"old": _json(old), "new": _json(value)}
+            setattr(locked, key, value)
+    if diff:
+        locked.save(update_fields=list(diff))
+    if communities is not None:
+        units = clean_communities(communities)
+        wanted = {u.pk for u in units}
+        current = dict(locked.evaluations.values_list("community_id", "pk"))
+        removed = [cid for cid in current if cid not in wanted]
+        blocked = Evaluation.objects.filter(pk__in=[current[c] for c in removed]).filter(
+            audit_events__isnull=False).distinct()
+        if blocked.exists():
+            names = "、".join(e.community.name for e in blocked.select_related("community"))
+            raise PeriodError(f"以下社区已开始填报，不能移出评估期：{names}。")
+        added = [u for u in units if u.pk not in current]
+        if removed:
+            Evaluation.objects.filter(pk__in=[current[c] for c in removed]).delete()
+        Evaluation.objects.bulk_create([Evaluation(period=locked, community=u) for u in added])
+        if added or removed:
+            diff["communities"] = {
+                "added": sorted(u.code for u in added),
+                "removed": sorted(Unit.objects.filter(pk__in=removed).values_list("code", flat=True)),
+            }
+    if diff:
+        PeriodChange.objects.create(period=locked, action="update", changes=diff, user=user, note="修改评估期设置")
+    return locked

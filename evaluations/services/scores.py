@@ -1,0 +1,222 @@
+"""Inline edits of a sheet: one line's score and reason, one checklist fact, the innovation text.
+
+Each edit locks the sheet, refuses a stale page whose item changed meanwhile, validates with the engine,
+bumps the sheet's revision, writes the audit trail and refreshes the cached totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from orgs.models import Role
+from orgs.scoping import can
+from standards import engine
+
+from ..audit import record
+from ..facts import checklist_fact_names
+from ..models import Evaluation, FactAnswer, LineScore, Stage, State
+from ..scoring import refresh_cached_result, result_for
+from .workflow import NotAllowed, WorkflowError, bump, check_fresh, lock, state_label
+
+STAGE_PERMISSION = {Stage.SELF: "edit_self", Stage.COUNTY: "review_county", Stage.CITY: "review_city"}
+# Who answers or corrects the checklist in which state: the community while filling in, reviewers on review.
+FACT_EDITORS = {
+    State.DRAFT: {Role.COMMUNITY_OPERATOR},
+    State.COUNTY_REVIEWING: {Role.COUNTY_REVIEWER},
+    State.CITY_REVIEWING: {Role.CITY_REVIEWER, Role.CITY_ADMIN},
+}
+MAX_REASON = 1000
+MAX_INNOVATION = 20000
+
+
+class ScoreInvalid(WorkflowError):
+    """The entered value breaks a rule of the line; nothing was saved."""
+
+
+@dataclass
+class SaveOutcome:
+    evaluation: Evaluation
+    changed: bool
+    warnings: list[str] = field(default_factory=list)
+    result: engine.Result | None = None
+
+
+def parse_score(raw: Any, line_id: str) -> Decimal | None:
+    if raw is None:
+        return None
+    if isinstance(raw, Decimal | int | float) and not isinstance(raw, bool):
+        return Decimal(str(raw))
+    text = str(raw).strip().replace("，", ".").replace("。", ".")
+    if text == "":
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ScoreInvalid(f"第 {line_id} 行：得分必须是数字，实际为「{text}」。") from None
+    if not value.is_finite():
+        raise ScoreInvalid(f"第 {line_id} 行：得分必须是数字，实际为「{text}」。")
+    return value
+
+
+def can_edit_stage(evaluation: Evaluation, user, stage: str) -> bool:
+    return evaluation.editable_stage == stage and can(user, STAGE_PERMISSION[stage])
+
+
+def save_score(
+    evaluation: Evaluation,
+    user,
+    line_id: str,
+    stage: str,
+    score: Any,
+    reason: str | None = None,
+    expected_revision: int | None = None,
+) -> SaveOutcome:
+    if stage not in STAGE_PERMISSION:
+        raise WorkflowError(f"未知的评审阶段「{stage}」。")
+    stage_label = Stage(stage).label
+    if not can(user, STAGE_PERMISSION[stage]):
+        raise NotAllowed(f"您的角色（{user.get_role_display()}）不能填写「{stage_label}」一栏。")
+    value = parse_score(score, line_id)
+    reason = (reason or "").strip() if stage in engine.REASON_STAGES else ""
+    if len(reason) > MAX_REASON:
+        raise ScoreInvalid(f"第 {line_id} 行：扣分原因不能超过 {MAX_REASON} 字。")
+    with transaction.atomic():
+        ev = lock(evaluation, user)
+        check_fresh(ev, expected_revision, kinds={"score", "reason"}, line_id=line_id, stage=stage)
+        if ev.editable_stage != stage:
+            raise WorkflowError(
+                f"评估表当前状态为「{state_label(ev.state)}」，「{stage_label}」一栏不可修改。"
+            )
+        standard = ev.period.standard.standard
+        line = standard.lines_by_id.get(line_id)
+        if line is None:
+            raise ScoreInvalid(f"第 {line_id} 行：标准中没有此行。")
+        suggestion = result_for(ev, stages=[]).suggestions.get(line_id)
+        errors = engine.validate_score(
+            standard, stage, line_id, value, reason if stage in engine.REASON_STAGES else None,
+            suggestion, step=ev.period.score_step,
+        )
+        blocking = [e.message for e in errors if e.code in engine.VALUE_ERROR_CODES]
+        if blocking:
+            raise ScoreInvalid("；".join(blocking) + "。未保存。", blocking)
+
+        existing = LineScore.objects.filter(evaluation=ev, line_id=line_id, stage=stage).first()
+        old_score = existing.score if existing else None
+        old_reason = existing.reason if existing else ""
+        changed_score = old_score != value
+        changed_reason = old_reason != reason
+        if not changed_score and not changed_reason:
+            result = result_for(ev)
+            return SaveOutcome(ev, False, _warnings(result, stage, line_id), result)
+        if existing is None:
+            existing = LineScore(evaluation=ev, line_id=line_id, stage=stage, updated_by=user)
+        existing.score, existing.reason, existing.updated_by = value, reason, user
+        existing.save()
+        bump(ev)
+        if changed_score:
+            record(ev, user, "score", line_id=line_id, stage=stage, field="score", old=old_score, new=value)
+        if changed_reason:
+            record(ev, user, "reason", line_id=line_id, stage=stage, field="reason", old=old_reason, new=reason)
+        result = refresh_cached_result(ev)
+    return SaveOutcome(ev, True, _warnings(result, stage, line_id), result)
+
+
+def _warnings(result: engine.Result, stage: str, line_id: str) -> list[str]:
+    return [e.message for e in result.errors if e.stage == stage and e.line == line_id and e.code != "missing_score"]
+
+
+def fact_editable(evaluation: Evaluation, user) -> bool:
+    return user.role in FACT_EDITORS.get(evaluation.state, set()) and can(user, "edit_facts")
+
+
+def parse_fact_value(standard, name: str, raw: Any) -> Any:
+    """A checklist answer (form text or Python value) as the JSON value the engine expects; '' = unanswered."""
+    fact = standard.facts[name]
+    where = f"核查事实「{fact.label}」"
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    if fact.type == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"true", "1", "yes", "是", "on"}:
+            return True
+        if text in {"false", "0", "no", "否", "off"}:
+            return False
+        raise ScoreInvalid(f"{where}只能回答「是」或「否」。")
+    text = str(raw).strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ScoreInvalid(f"{where}必须是数字，实际为「{text}」。") from None
+    if not number.is_finite() or number < 0:
+        raise ScoreInvalid(f"{where}必须是不小于 0 的数字，实际为「{text}」。")
+    if fact.type == "int":
+        if number != number.to_integral_value():
+            raise ScoreInvalid(f"{where}必须是整数，实际为「{text}」。")
+        return int(number)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def answer_fact(
+    evaluation: Evaluation, user, name: str, value: Any, expected_revision: int | None = None
+) -> SaveOutcome:
+    if not can(user, "edit_facts"):
+        raise NotAllowed("您的角色不能填写核查事实。")
+    with transaction.atomic():
+        ev = lock(evaluation, user)
+        check_fresh(ev, expected_revision, kinds={"fact"}, field_name=name)
+        if user.role not in FACT_EDITORS.get(ev.state, set()):
+            raise WorkflowError(
+                f"评估表当前状态为「{state_label(ev.state)}」，您不能修改核查事实"
+                "（社区在草稿时填写，县级、市级在各自审核中更正）。"
+            )
+        standard = ev.period.standard.standard
+        if name not in checklist_fact_names(standard):
+            raise ScoreInvalid(f"「{name}」不是本评估表核查清单中的事实（可能由台帐计算）。")
+        parsed = parse_fact_value(standard, name, value)
+        try:
+            engine.validate_facts(standard, {name: parsed})
+        except engine.FactsError as exc:
+            raise ScoreInvalid(str(exc)) from None
+        answer = FactAnswer.objects.filter(evaluation=ev, name=name).first()
+        old = answer.value if answer else None
+        if answer is not None and old == parsed:
+            return SaveOutcome(ev, False, [], result_for(ev))
+        if answer is None:
+            answer = FactAnswer(evaluation=ev, name=name, answered_by=user)
+        answer.value, answer.answered_by = parsed, user
+        answer.save()
+        bump(ev)
+        record(ev, user, "fact", field=name, old=old, new=parsed, note=standard.fact_label(name))
+        result = refresh_cached_result(ev)
+    return SaveOutcome(ev, True, [], result)
+
+
+def save_innovation_text(
+    evaluation: Evaluation, user, text: str, expected_revision: int | None = None
+) -> SaveOutcome:
+    """Line 5's written innovation material: the community writes it while filling in the sheet."""
+    if not can(user, "edit_self"):
+        raise NotAllowed("只有社区填报人员可以填写创新工作文字材料。")
+    text = (text or "").strip()
+    if len(text) > MAX_INNOVATION:
+        raise ScoreInvalid(f"创新工作文字材料不能超过 {MAX_INNOVATION} 字。")
+    with transaction.atomic():
+        ev = lock(evaluation, user)
+        check_fresh(ev, expected_revision, kinds={"innovation"})
+        if ev.state != State.DRAFT:
+            raise WorkflowError(f"评估表当前状态为「{state_label(ev.state)}」，创新工作文字材料不可修改。")
+        if ev.innovation_text == text:
+            return SaveOutcome(ev, False)
+        old = ev.innovation_text
+        ev.innovation_text = text
+        ev.save(update_fields=["innovation_text", "updated_at"])
+        bump(ev)
+        record(ev, user, "innovation", line_id="5", field="innovation_text", old=old, new=text,
+               note="创新工作文字材料")
+    return SaveOutcome(ev, True)

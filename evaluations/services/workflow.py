@@ -1,0 +1,318 @@
+"""The sheet's workflow: one function per transition, all through `transition()`.
+
+草稿 → 待县级审核 → 县级审核中 → 县级已通过（报市级） → 市级复核中 → 市级已复核 → 已公布.
+The county returns a sheet to the community, the city returns it to the county, each with a comment and
+the lines concerned; the city administrator reopens a published sheet with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from orgs.scoping import can, community_filter
+
+from ..audit import record
+from ..models import AuditEvent, Evaluation, Period, Stage, State, Transition
+from ..scoring import refresh_cached_result, result_for
+from ..signals import evaluation_submitted
+
+
+class WorkflowError(Exception):
+    """A refused action; `message` is Chinese and shown to the user as is."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotAllowed(WorkflowError):
+    """The role may not do this (views answer 403)."""
+
+
+class StaleError(WorkflowError):
+    """The page was older than the sheet and the change touches what changed since."""
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    permission: str  # orgs.scoping action
+    check_stage: str | None = None  # the stage that must be complete
+    needs_comment: bool = False
+    needs_lines: bool = False
+    style: str = "primary"
+    bulk: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action("submit", "提交县级审核", frozenset({State.DRAFT}), State.SUBMITTED, "submit", Stage.SELF),
+        Action("county_start", "开始县级审核", frozenset({State.SUBMITTED}), State.COUNTY_REVIEWING,
+               "review_county", bulk=True),
+        Action("county_return", "退回社区修改", frozenset({State.SUBMITTED, State.COUNTY_REVIEWING}), State.DRAFT,
+               "review_county", needs_comment=True, needs_lines=True, style="warning"),
+        Action("county_pass", "审核通过，报市级", frozenset({State.COUNTY_REVIEWING}), State.COUNTY_PASSED,
+               "review_county", Stage.COUNTY, style="success", bulk=True),
+        Action("city_start", "开始市级复核", frozenset({State.COUNTY_PASSED}), State.CITY_REVIEWING,
+               "review_city", bulk=True),
+        Action("city_return", "退回县级重审", frozenset({State.COUNTY_PASSED, State.CITY_REVIEWING}),
+               State.COUNTY_REVIEWING, "review_city", needs_comment=True, needs_lines=True, style="warning"),
+        Action("city_complete", "完成市级复核", frozenset({State.CITY_REVIEWING}), State.CITY_REVIEWED,
+               "review_city", Stage.CITY, style="success", bulk=True),
+        Action("publish", "公布结果", frozenset({State.CITY_REVIEWED}), State.PUBLISHED, "publish",
+               style="success", bulk=True),
+        Action("reopen", "重新开放（撤回公布）", frozenset({State.PUBLISHED}), State.CITY_REVIEWING, "reopen",
+               needs_comment=True, style="danger"),
+    ]
+}
+
+# Which reviewing level a return comes from, so its highlights stay until that level passes again.
+RETURN_STAGE = {"county_return": Stage.COUNTY, "city_return": Stage.CITY}
+CLEARS_RETURN = {"county_pass": Stage.COUNTY, "city_complete": Stage.CITY}
+
+
+def state_label(state: str) -> str:
+    return State(state).label if state in State.values else state
+
+
+def available_actions(evaluation: Evaluation, user) -> list[Action]:
+    """Actions the user could try on the sheet now (role and state; completeness is checked on use)."""
+    return [a for a in ACTIONS.values() if evaluation.state in a.sources and can(user, a.permission)]
+
+
+def lock(evaluation: Evaluation, user) -> Evaluation:
+    """Lock the sheet's row, inside the user's scope (a sheet outside it does not exist for them)."""
+    locked = (
+        Evaluation.objects.select_for_update()
+        .filter(community_filter(user, "community"))
+        .select_related("period__standard", "community")
+        .filter(pk=evaluation.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotAllowed("未找到该评估表，或不在您的管辖范围内。")
+    return locked
+
+
+def bump(evaluation: Evaluation) -> int:
+    evaluation.revision += 1
+    evaluation.save(update_fields=["revision", "updated_at"])
+    return evaluation.revision
+
+
+def describe_event(event: AuditEvent) -> str:
+    who = str(event.user)
+    when = timezone.localtime(event.at).strftime("%m-%d %H:%M")
+    stage = f"（{Stage(event.stage).label}）" if event.stage in Stage.values else ""
+    if event.kind == "state":
+        what = f"将状态由「{state_label(event.old)}」改为「{state_label(event.new)}」"
+    elif event.kind == "score":
+        what = f"将第 {event.line_id} 行{stage}得分由 {_show(event.old)} 改为 {_show(event.new)}"
+    elif event.kind == "reason":
+        what = f"修改了第 {event.line_id} 行{stage}扣分原因（现为「{event.new or '空'}」）"
+    elif event.kind == "fact":
+        what = f"将核查事实「{event.note or event.field}」由 {_show(event.old)} 改为 {_show(event.new)}"
+    elif event.kind == "innovation":
+        what = "修改了创新工作文字材料"
+    else:
+        what = f"修改了{event.note or event.kind}"
+    return f"{who} 于 {when} {what}"
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "空"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return str(value)
+
+
+def check_fresh(
+    evaluation: Evaluation,
+    expected_revision: int | None,
+    *,
+    kinds: Iterable[str] = (),
+    line_id: str | None = None,
+    stage: str | None = None,
+    field_name: str | None = None,
+) -> None:
+    """Refuse a change made on a stale page when something it touches changed since (no lost update).
+
+    Changes to other lines merge; a change of state or of the same item is refused, saying what changed.
+    """
+    if expected_revision is None or expected_revision >= evaluation.revision:
+        return
+    kinds = set(kinds)
+    since = AuditEvent.objects.filter(evaluation=evaluation, revision__gt=expected_revision).select_related("user")
+    conflicts = []
+    for event in since.order_by("at", "id"):
+        same_item = (
+            event.kind in kinds
+            and (line_id is None or event.line_id == line_id)
+            and (stage is None or event.stage == stage)
+            and (field_name is None or event.field == field_name)
+        )
+        if event.kind == "state" or same_item:
+            conflicts.append(describe_event(event))
+    if conflicts:
+        raise StaleError(
+            "您的页面已过期，此次修改未保存：在您打开页面之后，" + "；".join(conflicts) + "。请核对当前内容后再修改。",
+            conflicts,
+        )
+
+
+def missing_for_stage(evaluation: Evaluation, stage: str) -> list[str]:
+    """What keeps the stage from being complete, in Chinese, one item per line."""
+    result = result_for(evaluation, stages=[stage])
+    problems: list[str] = []
+    for error in result.errors:
+        if error.stage != stage:
+            continue
+        # A community that is not evaluated (gate) has nothing to score; its entered values still must be valid.
+        if error.code == "missing_score" and result.status == "not_evaluated":
+            continue
+        problems.append(error.message)
+    return problems
+
+
+def transition(
+    evaluation: Evaluation,
+    user,
+    action_name: str,
+    *,
+    comment: str = "",
+    lines: Iterable[str] = (),
+    expected_revision: int | None = None,
+) -> Evaluation:
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise WorkflowError(f"未知的操作「{action_name}」。")
+    if not can(user, action.permission):
+        raise NotAllowed(f"您的角色（{user.get_role_display()}）不能执行「{action.label}」。")
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        # Lock the period first: its settings freeze on the first submission (see periods.update_period_settings).
+        Period.objects.select_for_update().filter(pk=evaluation.period_id).first()
+        ev = lock(evaluation, user)
+        check_fresh(ev, expected_revision)
+        if ev.state not in action.sources:
+            allowed = "、".join(state_label(s) for s in sorted(action.sources))
+            raise WorkflowError(
+                f"评估表当前状态为「{state_label(ev.state)}」，不能执行「{action.label}」（仅限：{allowed}）。"
+            )
+        standard = ev.period.standard.standard
+        chosen: list[str] = []
+        if action.needs_lines:
+            chosen = list(dict.fromkeys(str(x) for x in lines))
+            unknown = [x for x in chosen if x not in standard.lines_by_id]
+            if unknown:
+                raise WorkflowError(f"退回的评审项不存在：第 {'、'.join(unknown)} 行。")
+            if not chosen:
+                raise WorkflowError(f"「{action.label}」须至少选择一个退回的评审项。")
+            order = [line.id for line in standard.lines]
+            chosen.sort(key=order.index)
+        if action.needs_comment and not comment:
+            raise WorkflowError(f"「{action.label}」须填写意见（退回或重新开放的原因）。")
+        if len(comment) > 2000:
+            raise WorkflowError("意见不能超过 2000 字。")
+        if action.check_stage:
+            problems = missing_for_stage(ev, action.check_stage)
+            if problems:
+                raise WorkflowError(
+                    f"{Stage(action.check_stage).label}尚未完成，不能{action.label}：共 {len(problems)} 处待补充。",
+                    problems,
+                )
+
+        old_state = ev.state
+        ev.state = action.target
+        fields = ["state"]
+        now = timezone.now()
+        if action.name == "submit":
+            ev.submitted_at = now
+            fields.append("submitted_at")
+        if action.name == "publish":
+            ev.published_at = now
+            fields.append("published_at")
+        if action.name == "reopen":
+            ev.published_at = None
+            fields.append("published_at")
+        if action.name in RETURN_STAGE:
+            ev.returned_lines = chosen
+            ev.return_comment = comment
+            ev.returned_by = RETURN_STAGE[action.name]
+            fields += ["returned_lines", "return_comment", "returned_by"]
+        elif action.name in CLEARS_RETURN and ev.returned_by == CLEARS_RETURN[action.name]:
+            ev.returned_lines, ev.return_comment, ev.returned_by = [], "", ""
+            fields += ["returned_lines", "return_comment", "returned_by"]
+        ev.revision += 1
+        fields += ["revision", "updated_at"]
+        ev.save(update_fields=fields)
+        Transition.objects.create(
+            evaluation=ev, action=action.name, from_state=old_state, to_state=ev.state,
+            comment=comment, lines=chosen, user=user,
+        )
+        record(ev, user, "state", field="state", old=old_state, new=ev.state,
+               note=f"{action.label}" + (f"：{comment}" if comment else ""), line_id="")
+        if action.name == "submit":
+            evaluation_submitted.send(sender=Evaluation, evaluation=ev, user=user)
+        refresh_cached_result(ev)
+    return ev
+
+
+@dataclass
+class BulkOutcome:
+    done: list[Evaluation] = field(default_factory=list)
+    failed: list[tuple[Evaluation, str]] = field(default_factory=list)
+
+
+def bulk_transition(evaluations: Iterable[Evaluation], user, action_name: str, comment: str = "") -> BulkOutcome:
+    """Apply one forward action to many sheets; each sheet on its own, a refusal does not stop the rest."""
+    action = ACTIONS.get(action_name)
+    if action is None or not action.bulk:
+        raise WorkflowError(f"操作「{action_name}」不能批量执行。")
+    if not can(user, action.permission):
+        raise NotAllowed(f"您的角色（{user.get_role_display()}）不能执行「{action.label}」。")
+    outcome = BulkOutcome()
+    for ev in evaluations:
+        try:
+            outcome.done.append(transition(ev, user, action_name, comment=comment))
+        except WorkflowError as exc:
+            detail = exc.message + ("（" + "；".join(exc.problems[:3]) + ("…" if len(exc.problems) > 3 else "") + "）"
+                                    if exc.problems else "")
+            outcome.failed.append((ev, detail))
+    return outcome
+
+
+# Named wrappers, for readers and callers who prefer them.
+def submit(evaluation: Evaluation, user, **kw) -> Evaluation:
+    return transition(evaluation, user, "submit", **kw)
+
+
+def return_to_community(evaluation: Evaluation, user, comment: str, lines: Iterable[str], **kw) -> Evaluation:
+    return transition(evaluation, user, "county_return", comment=comment, lines=lines, **kw)
+
+
+def return_to_county(evaluation: Evaluation, user, comment: str, lines: Iterable[str], **kw) -> Evaluation:
+    return transition(evaluation, user, "city_return", comment=comment, lines=lines, **kw)
+
+
+def publish(evaluation: Evaluation, user, **kw) -> Evaluation:
+    return transition(evaluation, user, "publish", **kw)
+
+
+def reopen(evaluation: Evaluation, user, reason: str, **kw) -> Evaluation:
+    return transition(evaluation, user, "reopen", comment=reason, **kw)

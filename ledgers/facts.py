@@ -1,0 +1,295 @@
+"""Facts of the standard computed from the ledgers, as set-based queries.
+
+Every fact is a queryset of the records behind it (persons, households or service records) built
+for one period; `compute_all` groups it by community (one aggregate query per fact for the whole
+city) and `compute_community` lists the record ids of one community for drill-down. Definitions:
+docs/LEDGERS.md and STANDARD.md "Populations".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from .dates import add_months, period_bounds
+from .models import (
+    Channel,
+    Employment,
+    HardshipRecognition,
+    Household,
+    Person,
+    ServiceKind,
+    ServiceRecord,
+    UnemploymentRegistration,
+    Visit,
+    ZeroEmploymentHousehold,
+)
+
+
+@dataclass(frozen=True)
+class FactDef:
+    name: str
+    model: str  # "person" | "household" | "service": what the drill-down lists
+    path: str  # ORM path from the model to its community
+    build: Callable[[date, date], QuerySet]
+    # "count": number of distinct records; "any": at least one record; "kinds": every kind present.
+    mode: str = "count"
+    kinds: tuple[str, ...] = ()
+    label: str = ""
+
+
+def _population() -> Q:
+    # 有劳动能力和就业愿望
+    return Q(labour_capacity=True, wish_to_work=True)
+
+
+def _unemployment_active(start: date, end: date) -> QuerySet:
+    return UnemploymentRegistration.objects.filter(person=OuterRef("pk"), registered_on__lte=end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=start)
+    )
+
+
+def _hardship_active(start: date, end: date, person_ref: str = "pk") -> QuerySet:
+    return HardshipRecognition.objects.filter(person=OuterRef(person_ref), recognized_on__lte=end).filter(
+        Q(exited_on__isnull=True) | Q(exited_on__gte=start)
+    )
+
+
+def _employed_after(date_field: str, end: date) -> Exists:
+    """An employment record of the same person starting on/after the outer row's date, by period end."""
+    return Exists(
+        Employment.objects.filter(
+            person=OuterRef("person"), started_on__gte=OuterRef(date_field), started_on__lte=end
+        )
+    )
+
+
+def registered_unemployed_total(start: date, end: date) -> QuerySet:
+    return Person.objects.filter(_population()).filter(Exists(_unemployment_active(start, end)))
+
+
+def registered_unemployed_employed(start: date, end: date) -> QuerySet:
+    regs = _unemployment_active(start, end).filter(_employed_after("registered_on", end))
+    return Person.objects.filter(_population()).filter(Exists(regs))
+
+
+def hard_to_employ_total(start: date, end: date) -> QuerySet:
+    return Person.objects.filter(_population()).filter(Exists(_hardship_active(start, end)))
+
+
+def hard_to_employ_employed(start: date, end: date) -> QuerySet:
+    recs = _hardship_active(start, end).filter(_employed_after("recognized_on", end))
+    return Person.objects.filter(_population()).filter(Exists(recs))
+
+
+def unemployed_over_six_months(start: date, end: date) -> QuerySet:
+    # Registered on or before the same day six calendar months before the period's end, still
+    # registered at the end, and no employment since the registration (STANDARD.md decision 4).
+    cutoff = add_months(end, -6)
+    regs = (
+        UnemploymentRegistration.objects.filter(person=OuterRef("pk"), registered_on__lte=cutoff)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=end))
+        .filter(~_employed_after("registered_on", end))
+    )
+    return Person.objects.filter(_population()).filter(Exists(regs))
+
+
+def _zero_active(start: date, end: date) -> QuerySet:
+    return ZeroEmploymentHousehold.objects.filter(household=OuterRef("pk"), recognized_on__lte=end).filter(
+        Q(exited_on__isnull=True) | Q(exited_on__gte=start)
+    )
+
+
+def _member_employed(from_field: str, until_field: str | None, end: date) -> Exists:
+    qs = Employment.objects.filter(
+        person__household=OuterRef("household"), started_on__gte=OuterRef(from_field), started_on__lte=end
+    )
+    if until_field:
+        qs = qs.filter(started_on__lte=OuterRef(until_field))
+    return Exists(qs)
+
+
+def _zero_population(start: date, end: date) -> QuerySet:
+    able = Person.objects.filter(_population(), household=OuterRef("pk"))
+    return Household.objects.filter(Exists(_zero_active(start, end))).filter(Exists(able))
+
+
+def zero_employment_households(start: date, end: date) -> QuerySet:
+    return _zero_population(start, end)
+
+
+def zero_employment_cleared_in_month(start: date, end: date) -> QuerySet:
+    cleared = _zero_active(start, end).filter(_member_employed("recognized_on", "clear_deadline", end))
+    return _zero_population(start, end).filter(Exists(cleared))
+
+
+def zero_employment_pending(start: date, end: date) -> QuerySet:
+    # Recognised less than a month before the period's end and nobody employed yet: not failed.
+    cleared = _zero_active(start, end).filter(_member_employed("recognized_on", "clear_deadline", end))
+    pending = _zero_active(start, end).filter(clear_deadline__gt=end).filter(
+        ~_member_employed("recognized_on", None, end)
+    )
+    return _zero_population(start, end).filter(Exists(pending)).exclude(Exists(cleared))
+
+
+def households_to_visit(start: date, end: date) -> QuerySet:
+    hard = Person.objects.filter(household=OuterRef("pk")).filter(Exists(_hardship_active(start, end)))
+    return Household.objects.filter(Exists(_zero_active(start, end)) | Exists(hard))
+
+
+def _visits(start: date, end: date) -> QuerySet:
+    return Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=start, visited_on__lte=end)
+
+
+def households_visited_with_record(start: date, end: date) -> QuerySet:
+    return households_to_visit(start, end).filter(Exists(_visits(start, end).exclude(record="")))
+
+
+def visits_without_record(start: date, end: date) -> QuerySet:
+    visits = _visits(start, end)
+    return (
+        households_to_visit(start, end).filter(Exists(visits)).exclude(Exists(visits.exclude(record="")))
+    )
+
+
+def welfare_post_placements(start: date, end: date) -> QuerySet:
+    # Hard-to-employ at the placement's start, placed in a public-welfare post during the period.
+    hard_at_start = HardshipRecognition.objects.filter(
+        person=OuterRef("person"), recognized_on__lte=OuterRef("started_on")
+    ).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=OuterRef("started_on")))
+    posts = Employment.objects.filter(
+        person=OuterRef("pk"), channel=Channel.WELFARE_POST, started_on__gte=start, started_on__lte=end
+    ).filter(Exists(hard_at_start))
+    return Person.objects.filter(Exists(posts))
+
+
+def _services(kinds: tuple[str, ...]) -> Callable[[date, date], QuerySet]:
+    def build(start: date, end: date) -> QuerySet:
+        return ServiceRecord.objects.filter(kind__in=kinds, served_on__gte=start, served_on__lte=end)
+
+    return build
+
+
+def entrepreneurship_training_referrals(start: date, end: date) -> QuerySet:
+    referred = ServiceRecord.objects.filter(
+        person=OuterRef("pk"),
+        kind=ServiceKind.ENTREPRENEURSHIP_TRAINING,
+        served_on__gte=start,
+        served_on__lte=end,
+    )
+    return Person.objects.filter(Exists(referred)).filter(Exists(_unemployment_active(start, end)))
+
+
+def graduates_served(start: date, end: date) -> QuerySet:
+    served = ServiceRecord.objects.filter(person=OuterRef("pk"), served_on__gte=start, served_on__lte=end)
+    return Person.objects.filter(is_graduate=True).filter(Exists(served))
+
+
+def graduates_placed(start: date, end: date) -> QuerySet:
+    # Referred (职业介绍) in the period and employed on/after that referral, by the period's end.
+    referred = ServiceRecord.objects.filter(
+        person=OuterRef("pk"), kind=ServiceKind.REFERRAL, served_on__gte=start, served_on__lte=end
+    ).filter(_employed_after("served_on", end))
+    return Person.objects.filter(is_graduate=True).filter(Exists(referred))
+
+
+_P, _H, _S = "person", "household", "service"
+FACTS: dict[str, FactDef] = {
+    f.name: f
+    for f in [
+        FactDef("households_to_visit", _H, "community", households_to_visit),
+        FactDef("households_visited_with_record", _H, "community", households_visited_with_record),
+        FactDef("visits_without_record", _H, "community", visits_without_record),
+        FactDef(
+            "vocational_training_help", _S, "person__community",
+            _services((ServiceKind.VOCATIONAL_TRAINING,)), mode="any",
+        ),
+        FactDef(
+            "entrepreneurship_training_help", _S, "person__community",
+            _services((ServiceKind.ENTREPRENEURSHIP_TRAINING,)), mode="any",
+        ),
+        FactDef(
+            "flexible_employment_service", _S, "person__community",
+            _services((ServiceKind.FLEXIBLE_RECOGNITION, ServiceKind.SOCIAL_INSURANCE_SUBSIDY)),
+            mode="kinds", kinds=(ServiceKind.FLEXIBLE_RECOGNITION, ServiceKind.SOCIAL_INSURANCE_SUBSIDY),
+        ),
+        FactDef("entrepreneurship_training_referrals", _P, "community", entrepreneurship_training_referrals),
+        FactDef(
+            "entrepreneurship_policy_help", _S, "person__community",
+            _services((ServiceKind.GUARANTEED_LOAN,)), mode="any",
+        ),
+        FactDef(
+            "entrepreneurship_guidance", _S, "person__community",
+            _services((ServiceKind.ENTREPRENEURSHIP_GUIDANCE,)), mode="any",
+        ),
+        FactDef("graduates_served", _P, "community", graduates_served),
+        FactDef("graduates_placed", _P, "community", graduates_placed),
+        FactDef("zero_employment_households", _H, "community", zero_employment_households),
+        FactDef("zero_employment_cleared_in_month", _H, "community", zero_employment_cleared_in_month),
+        FactDef("zero_employment_pending", _H, "community", zero_employment_pending),
+        FactDef("hard_to_employ_total", _P, "community", hard_to_employ_total),
+        FactDef("hard_to_employ_employed", _P, "community", hard_to_employ_employed),
+        FactDef("registered_unemployed_total", _P, "community", registered_unemployed_total),
+        FactDef("registered_unemployed_employed", _P, "community", registered_unemployed_employed),
+        FactDef("unemployed_over_six_months", _P, "community", unemployed_over_six_months),
+        FactDef("welfare_post_placements", _P, "community", welfare_post_placements),
+    ]
+}
+FACT_NAMES: frozenset[str] = frozenset(FACTS)
+
+
+def _empty(fd: FactDef) -> Any:
+    return 0 if fd.mode == "count" else False
+
+
+def compute_all(year: int, community_ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Facts of every community for a period: one grouped aggregate query per fact.
+
+    Communities with no rows get 0 / False. `community_ids` restricts (and seeds) the result.
+    """
+    start, end = period_bounds(year)
+    result: dict[int, dict[str, Any]] = {}
+    if community_ids is not None:
+        result = {cid: {name: _empty(fd) for name, fd in FACTS.items()} for cid in community_ids}
+    for name, fd in FACTS.items():
+        qs = fd.build(start, end)
+        key = fd.path + "_id"
+        if community_ids is not None:
+            qs = qs.filter(**{f"{key}__in": community_ids})
+        if fd.mode == "kinds":
+            rows = qs.values(key).annotate(n=Count("kind", distinct=True)).values_list(key, "n")
+        else:
+            rows = qs.values(key).annotate(n=Count("pk", distinct=True)).values_list(key, "n")
+        for cid, n in rows:
+            facts = result.setdefault(cid, {k: _empty(d) for k, d in FACTS.items()})
+            facts[name] = n if fd.mode == "count" else (n >= len(fd.kinds) if fd.mode == "kinds" else n > 0)
+    return result
+
+
+def fact_records(name: str, year: int, community_id: int) -> list[int]:
+    fd = FACTS[name]
+    start, end = period_bounds(year)
+    qs = fd.build(start, end).filter(**{fd.path + "_id": community_id})
+    return sorted(set(qs.values_list("pk", flat=True)))
+
+
+def compute_community(year: int, community_id: int) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """Facts of one community with the ids of the records behind each (for drill-down and snapshots)."""
+    values: dict[str, Any] = {}
+    records: dict[str, list[int]] = {}
+    start, end = period_bounds(year)
+    for name, fd in FACTS.items():
+        qs = fd.build(start, end).filter(**{fd.path + "_id": community_id})
+        if fd.mode == "kinds":
+            rows = list(qs.values_list("pk", "kind"))
+            ids = sorted({pk for pk, _ in rows})
+            values[name] = {k for _, k in rows} >= set(fd.kinds)
+        else:
+            ids = sorted(set(qs.values_list("pk", flat=True)))
+            values[name] = len(ids) if fd.mode == "count" else bool(ids)
+        records[name] = ids
+    return values, records

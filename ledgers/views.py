@@ -1,0 +1,554 @@
+"""Ledger pages: thin views over services, scope-aware lookups, masking on the server."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from evaluations.models import Evaluation
+from orgs.models import Unit
+from orgs.scoping import can, get_for_user, scope_queryset, visible_communities
+
+from . import forms as f
+from .facts import FACTS
+from .masking import log_unmask, show_person
+from .models import (
+    GROUPS,
+    Complaint,
+    Employer,
+    Employment,
+    FactSnapshot,
+    HardshipRecognition,
+    Household,
+    Person,
+    ServiceRecord,
+    UnemploymentRegistration,
+    Vacancy,
+    Visit,
+    ZeroEmploymentHousehold,
+)
+from .services import LedgerError, editable_communities, save_owned, save_person, save_record
+from .snapshots import SnapshotError, latest_snapshot, ledger_facts, refresh_snapshot
+
+PAGE_SIZE = 50
+
+
+def _community_filter(request, qs, path: str = "community"):
+    """Apply ?community= (within the user's scope); returns (qs, selected community or None)."""
+    cid = request.GET.get("community")
+    selected = None
+    if cid and cid.isdigit():
+        selected = visible_communities(request.user).filter(pk=int(cid)).first()
+        if selected is not None:
+            qs = qs.filter(**{f"{path}_id": selected.pk})
+    return qs, selected
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _querystring(request, drop: str = "page") -> str:
+    params = request.GET.copy()
+    params.pop(drop, None)
+    return params.urlencode()
+
+
+def _require_edit(user) -> None:
+    if not can(user, "edit_ledger"):
+        raise PermissionDenied("您的角色无权修改台帐。")
+
+
+def _target_community(request) -> Unit:
+    """The community a new record goes to: the operator's own, or the one chosen by a city admin."""
+    communities = editable_communities(request.user)
+    cid = request.POST.get("community") or request.GET.get("community")
+    if cid and str(cid).isdigit():
+        unit = communities.filter(pk=int(cid)).first()
+    else:
+        unit = communities.first() if communities.count() == 1 else None
+    if unit is None:
+        raise Http404("请选择您管辖范围内的社区。")
+    return unit
+
+
+@login_required
+def index(request):
+    communities = visible_communities(request.user).select_related("street", "county")
+    page = _page(request, communities.order_by("code"))
+    ids = [c.pk for c in page.object_list]
+
+    def counts(qs, path):
+        return dict(qs.filter(**{f"{path}_id__in": ids}).values_list(f"{path}_id").annotate(n=Count("pk")))
+
+    stats = {
+        "persons": counts(Person.objects.all(), "community"),
+        "households": counts(Household.objects.all(), "community"),
+        "unemployed": counts(UnemploymentRegistration.objects.filter(ended_on__isnull=True), "person__community"),
+        "hardship": counts(HardshipRecognition.objects.filter(exited_on__isnull=True), "person__community"),
+        "zero": counts(ZeroEmploymentHousehold.objects.filter(exited_on__isnull=True), "household__community"),
+        "employers": counts(Employer.objects.all(), "community"),
+    }
+    rows = [{"unit": c, **{k: v.get(c.pk, 0) for k, v in stats.items()}} for c in page.object_list]
+    return render(request, "ledgers/index.html", {
+        "rows": rows, "page": page, "can_edit": can(request.user, "edit_ledger"),
+        "ledger_kinds": _ledger_kinds(),
+    })
+
+
+def _ledger_kinds():
+    from .imports import SPECS
+
+    return [(k, s.label) for k, s in SPECS.items()]
+
+
+# ---- persons -------------------------------------------------------------------------------------
+
+STATUS_FILTERS = {
+    "unemployed": ("登记失业（未注销）", Q(unemployment__ended_on__isnull=True, unemployment__isnull=False)),
+    "hardship": ("就业困难人员（未退出）", Q(hardship__exited_on__isnull=True, hardship__isnull=False)),
+    "employed": ("在岗就业", Q(employment__ended_on__isnull=True, employment__isnull=False)),
+}
+
+
+@login_required
+def person_list(request):
+    qs = scope_queryset(request.user, Person.objects.select_related("community", "household"))
+    qs, selected = _community_filter(request, qs)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(id_number=q.upper()) | Q(phone=q) | Q(household__code=q))
+    group = request.GET.get("group", "")
+    sensitive = can(request.user, "view_sensitive")
+    groups = [(fld, label) for fld, label, s in GROUPS if sensitive or not s]
+    if group in dict(groups):
+        qs = qs.filter(**{group: True})
+    status = request.GET.get("status", "")
+    if status in STATUS_FILTERS:
+        qs = qs.filter(STATUS_FILTERS[status][1]).distinct()
+    page = _page(request, qs.order_by("community__code", "household__code", "id"))
+    for p in page.object_list:
+        show_person(p, request.user)
+    ctx = {
+        "page": page, "q": q, "group": group, "groups": groups, "status": status, "selected": selected,
+        "statuses": [(k, v[0]) for k, v in STATUS_FILTERS.items()], "qs": _querystring(request),
+        "communities": visible_communities(request.user), "can_edit": can(request.user, "edit_ledger"),
+    }
+    template = "ledgers/_person_rows.html" if request.htmx else "ledgers/person_list.html"
+    return render(request, template, ctx)
+
+
+def _person_context(request, person, unmask=False):
+    show_person(person, request.user, unmask=unmask)
+    sensitive = can(request.user, "view_sensitive")
+    from .models import SENSITIVE_CATEGORIES
+
+    hardship = [h for h in person.hardship.all() if sensitive or h.category not in SENSITIVE_CATEGORIES]
+    return {
+        "person": person,
+        "unemployment": person.unemployment.all(),
+        "hardship": hardship,
+        "hardship_hidden": len(person.hardship.all()) - len(hardship),
+        "employment": person.employment.select_related("employer").all(),
+        "services": person.services.all(),
+        "household_members": person.household.members.exclude(pk=person.pk),
+        "can_edit": can(request.user, "edit_ledger"),
+        "can_unmask": can(request.user, "unmask"),
+    }
+
+
+@login_required
+def person_detail(request, pk: int):
+    person = get_for_user(request.user, Person.objects.select_related("household", "community"), "view", pk=pk)
+    return render(request, "ledgers/person_detail.html", _person_context(request, person))
+
+
+@login_required
+@require_POST
+def person_unmask(request, pk: int):
+    person = get_for_user(request.user, Person.objects.select_related("household", "community"), "unmask", pk=pk)
+    log_unmask(request.user, person)
+    return render(request, "ledgers/person_detail.html", _person_context(request, person, unmask=True))
+
+
+@login_required
+def person_form(request, pk: int | None = None):
+    _require_edit(request.user)
+    sensitive = can(request.user, "view_sensitive")
+    if pk is not None:
+        person = get_for_user(request.user, Person.objects.select_related("household"), "edit_ledger", pk=pk)
+        community = person.community
+    else:
+        person, community = Person(), _target_community(request)
+    form = f.PersonForm(request.POST or None, instance=person, show_sensitive=sensitive)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save_person(request.user, community, form)
+        except LedgerError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, f"已保存人员“{obj.name}”。")
+            return redirect("ledgers:person_detail", pk=obj.pk)
+    return render(request, "ledgers/form.html", {
+        "form": form, "title": "修改人员信息" if pk else "登记人员", "community": community,
+        "back": reverse("ledgers:person_detail", args=[pk]) if pk else reverse("ledgers:persons"),
+    })
+
+
+# ---- records under a person, household or employer ------------------------------------------------
+
+RECORD_KINDS = {
+    "unemployment": (UnemploymentRegistration, f.UnemploymentForm, "person", "失业登记"),
+    "hardship": (HardshipRecognition, f.HardshipForm, "person", "就业困难人员认定"),
+    "employment": (Employment, f.EmploymentForm, "person", "就业记录"),
+    "service": (ServiceRecord, f.ServiceForm, "person", "服务记录"),
+    "zero": (ZeroEmploymentHousehold, f.ZeroForm, "household", "零就业家庭认定"),
+    "visit": (Visit, f.VisitForm, "household", "走访记录"),
+    "vacancy": (Vacancy, f.VacancyForm, "employer", "招聘岗位"),
+}
+PARENTS = {"person": Person, "household": Household, "employer": Employer}
+
+
+def _detail_url(parent_kind: str, parent) -> str:
+    return reverse(f"ledgers:{parent_kind}_detail", args=[parent.pk])
+
+
+@login_required
+def record_form(request, kind: str, parent_id: int | None = None, pk: int | None = None):
+    if kind not in RECORD_KINDS:
+        raise Http404("未知的台帐类型。")
+    model, form_class, parent_kind, label = RECORD_KINDS[kind]
+    _require_edit(request.user)
+    if pk is not None:
+        instance = get_for_user(request.user, model.objects.all(), "edit_ledger", pk=pk)
+        parent = getattr(instance, parent_kind)
+    else:
+        parent = get_for_user(request.user, PARENTS[parent_kind].objects.all(), "edit_ledger", pk=parent_id)
+        instance = model()
+    community = parent.community
+    if kind == "hardship" and not can(request.user, "view_sensitive") and instance.pk:
+        from .models import SENSITIVE_CATEGORIES
+
+        if instance.category in SENSITIVE_CATEGORIES:
+            raise PermissionDenied("您的角色无权查看该类别。")
+    kwargs = {"community": community} if kind == "employment" else {}
+    form = form_class(request.POST or None, instance=instance, **kwargs)
+    if kind == "hardship" and not can(request.user, "view_sensitive"):
+        from .models import SENSITIVE_CATEGORIES
+
+        form.fields["category"].choices = [
+            c for c in form.fields["category"].choices if c[0] not in SENSITIVE_CATEGORIES
+        ]
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_record(request.user, community, form, **{parent_kind: parent})
+        except LedgerError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已保存{label}。")
+            return redirect(_detail_url(parent_kind, parent))
+    return render(request, "ledgers/form.html", {
+        "form": form, "title": f"{'修改' if pk else '新增'}{label} · {parent}", "community": community,
+        "back": _detail_url(parent_kind, parent),
+    })
+
+
+# ---- households -----------------------------------------------------------------------------------
+
+@login_required
+def household_list(request):
+    qs = scope_queryset(request.user, Household.objects.select_related("community")).annotate(
+        n_members=Count("members", distinct=True)
+    )
+    qs, selected = _community_filter(request, qs)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(code=q) | Q(head_name__contains=q) | Q(address__contains=q))
+    if request.GET.get("zero"):
+        qs = qs.filter(zero_employment__exited_on__isnull=True, zero_employment__isnull=False)
+    page = _page(request, qs.order_by("community__code", "code"))
+    return render(request, "ledgers/household_list.html", {
+        "page": page, "q": q, "selected": selected, "qs": _querystring(request),
+        "communities": visible_communities(request.user), "zero": request.GET.get("zero", ""),
+        "can_edit": can(request.user, "edit_ledger"),
+    })
+
+
+@login_required
+def household_detail(request, pk: int):
+    hh = get_for_user(request.user, Household.objects.select_related("community"), "view", pk=pk)
+    members = [show_person(p, request.user) for p in hh.members.all()]
+    return render(request, "ledgers/household_detail.html", {
+        "household": hh, "members": members, "zero": hh.zero_employment.all(), "visits": hh.visits.all(),
+        "can_edit": can(request.user, "edit_ledger"),
+    })
+
+
+def _owned_form(request, model, form_class, pk, title, list_name, detail_name=None):
+    _require_edit(request.user)
+    if pk is not None:
+        instance = get_for_user(request.user, model.objects.all(), "edit_ledger", pk=pk)
+        community = instance.community
+    else:
+        instance, community = model(), _target_community(request)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save_owned(request.user, community, form)
+        except LedgerError as exc:
+            form.add_error(None, exc.message)
+        else:
+            warning = getattr(form, "credit_warning", "")
+            if warning:
+                messages.warning(request, warning)
+            messages.success(request, f"已保存{model._meta.verbose_name}。")
+            return redirect(detail_name, pk=obj.pk) if detail_name else redirect(list_name)
+    return render(request, "ledgers/form.html", {
+        "form": form, "title": title, "community": community, "back": reverse(list_name),
+    })
+
+
+@login_required
+def household_form(request, pk: int | None = None):
+    return _owned_form(request, Household, f.HouseholdForm, pk, "家庭", "ledgers:households",
+                       "ledgers:household_detail")
+
+
+# ---- employers and complaints ---------------------------------------------------------------------
+
+@login_required
+def employer_list(request):
+    qs = scope_queryset(request.user, Employer.objects.select_related("community")).annotate(
+        n_vacancies=Count("vacancies", distinct=True), n_hires=Count("hires", distinct=True)
+    )
+    qs, selected = _community_filter(request, qs)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(credit_code=q.upper()))
+    page = _page(request, qs.order_by("community__code", "name"))
+    return render(request, "ledgers/employer_list.html", {
+        "page": page, "q": q, "selected": selected, "qs": _querystring(request),
+        "communities": visible_communities(request.user), "can_edit": can(request.user, "edit_ledger"),
+    })
+
+
+@login_required
+def employer_detail(request, pk: int):
+    employer = get_for_user(request.user, Employer.objects.select_related("community"), "view", pk=pk)
+    hires = employer.hires.select_related("person").all()
+    for h in hires:
+        show_person(h.person, request.user)
+    return render(request, "ledgers/employer_detail.html", {
+        "employer": employer, "vacancies": employer.vacancies.all(), "hires": hires,
+        "can_edit": can(request.user, "edit_ledger"),
+    })
+
+
+@login_required
+def employer_form(request, pk: int | None = None):
+    return _owned_form(request, Employer, f.EmployerForm, pk, "用人单位", "ledgers:employers",
+                       "ledgers:employer_detail")
+
+
+@login_required
+def complaint_list(request):
+    qs = scope_queryset(request.user, Complaint.objects.select_related("community"))
+    qs, selected = _community_filter(request, qs)
+    page = _page(request, qs.order_by("-received_on"))
+    return render(request, "ledgers/complaint_list.html", {
+        "page": page, "selected": selected, "qs": _querystring(request),
+        "communities": visible_communities(request.user), "can_edit": can(request.user, "edit_ledger"),
+    })
+
+
+@login_required
+def complaint_form(request, pk: int | None = None):
+    return _owned_form(request, Complaint, f.ComplaintForm, pk, "投诉信访", "ledgers:complaints")
+
+
+# ---- facts of an evaluation -----------------------------------------------------------------------
+
+def _evaluation(request, pk: int, action: str = "view") -> Evaluation:
+    return get_for_user(
+        request.user, Evaluation.objects.select_related("period__standard", "community"), action, pk=pk
+    )
+
+
+@login_required
+def evaluation_facts(request, pk: int):
+    from evaluations.scoring import result_for
+
+    ev = _evaluation(request, pk)
+    standard = ev.period.standard.standard
+    facts = ledger_facts(ev)
+    from evaluations.facts import collect_facts
+
+    result = result_for(ev, collect_facts(ev))
+    rows = [
+        {"name": n, "label": standard.facts[n].label if n in standard.facts else n, "fact": facts[n]}
+        for n in FACTS if n in facts
+    ]
+    lines = [
+        {"line": line, "suggestion": result.suggestions.get(line.id)}
+        for line in standard.lines if line.id.startswith("3.")
+    ]
+    return render(request, "ledgers/facts.html", {
+        "evaluation": ev, "rows": rows, "lines": lines, "snapshot": latest_snapshot(ev),
+        "snapshots": FactSnapshot.objects.filter(evaluation=ev).select_related("taken_by"),
+        "can_refresh": can(request.user, "refresh_facts"),
+    })
+
+
+@login_required
+@require_POST
+def refresh_facts(request, pk: int):
+    ev = _evaluation(request, pk, "refresh_facts")
+    try:
+        _, diffs = refresh_snapshot(ev.pk, request.user)
+    except SnapshotError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已刷新台帐事实快照：" + ("；".join(diffs) if diffs else "无变化"))
+    return redirect(request.POST.get("next") or reverse("ledgers:evaluation_facts", args=[ev.pk]))
+
+
+@login_required
+def fact_records(request, pk: int, name: str):
+    from .facts import fact_records as live_records
+
+    ev = _evaluation(request, pk)
+    if name not in FACTS:
+        raise Http404("未知的台帐事实。")
+    fd = FACTS[name]
+    snap = latest_snapshot(ev)
+    live_ids = live_records(name, ev.period.year, ev.community_id)
+    ids = snap.records.get(name, []) if snap else live_ids
+    model = {"person": Person, "household": Household, "service": ServiceRecord}[fd.model]
+    qs = model.objects.filter(pk__in=ids)
+    if fd.model == "service":
+        qs = qs.select_related("person")
+    objects = list(qs)
+    if fd.model == "person":
+        for p in objects:
+            show_person(p, request.user)
+    if fd.model == "service":
+        for s in objects:
+            show_person(s.person, request.user)
+    standard = ev.period.standard.standard
+    value = snap.values.get(name) if snap else (len(ids) if fd.mode == "count" else bool(ids))
+    return render(request, "ledgers/fact_records.html", {
+        "evaluation": ev, "name": name, "label": standard.facts[name].label if name in standard.facts else name,
+        "fact": fd, "objects": objects, "snapshot": snap, "value": value,
+        "missing": len(ids) - len(objects),
+        "added": sorted(set(live_ids) - set(ids)), "removed": sorted(set(ids) - set(live_ids)),
+    })
+
+
+
+
+# ---- import and export ----------------------------------------------------------------------------
+
+@login_required
+def import_page(request):
+    from .imports import SPECS
+
+    _require_edit(request.user)
+    communities = editable_communities(request.user)
+    error = None
+    if request.method == "POST":
+        try:
+            community = _target_community(request)
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise LedgerError("请选择要上传的文件。")
+            from .services import check_import
+
+            job = check_import(request.user, community, request.POST.get("kind", ""), upload,
+                               can(request.user, "view_sensitive"))
+        except LedgerError as exc:
+            error = exc.message
+        else:
+            return redirect("ledgers:import_detail", pk=job.pk)
+    from .models import ImportJob
+
+    jobs = scope_queryset(request.user, ImportJob.objects.select_related("community", "created_by"))[:20]
+    return render(request, "ledgers/import.html", {
+        "specs": SPECS, "communities": communities, "error": error, "jobs": jobs,
+        "kind": request.POST.get("kind") or request.GET.get("kind", ""),
+    })
+
+
+@login_required
+def import_detail(request, pk: int):
+    from .imports import SPECS
+    from .models import ImportJob
+
+    job = get_for_user(request.user, ImportJob.objects.select_related("community"), "view", pk=pk)
+    return render(request, "ledgers/import_detail.html", {
+        "job": job, "spec": SPECS[job.kind], "s": job.summary, "can_edit": can(request.user, "edit_ledger"),
+    })
+
+
+@login_required
+@require_POST
+def import_apply(request, pk: int):
+    from .models import ImportJob
+    from .services import apply_import
+
+    job = get_for_user(request.user, ImportJob.objects.all(), "edit_ledger", pk=pk)
+    try:
+        job, plan = apply_import(request.user, job.pk, can(request.user, "view_sensitive"))
+    except LedgerError as exc:
+        messages.error(request, exc.message)
+    else:
+        if plan.ok:
+            messages.success(request, f"导入完成：新增{len(plan.creates)}条，更新{len(plan.updates)}条。")
+        else:
+            messages.error(request, "台帐已变化，复核发现错误，未写入任何数据。")
+    return redirect("ledgers:import_detail", pk=job.pk)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def import_template(request, kind: str):
+    from io import BytesIO
+
+    from .imports import SPECS, template_workbook
+
+    if kind not in SPECS:
+        raise Http404("未知的台帐类型。")
+    wb = template_workbook(SPECS[kind], can(request.user, "view_sensitive"))
+    out = BytesIO()
+    wb.save(out)
+    return _xlsx(out.getvalue(), f"{SPECS[kind].label}-导入模板.xlsx")
+
+
+@login_required
+def export(request, kind: str):
+    from .exports import export_workbook
+    from .imports import SPECS
+
+    if kind not in SPECS:
+        raise Http404("未知的台帐类型。")
+    if not can(request.user, "export"):
+        raise PermissionDenied("您的角色无权导出。")
+    _, selected = _community_filter(request, Person.objects.none())
+    content = export_workbook(SPECS[kind], request.user, full=request.GET.get("full") == "1",
+                              community_id=selected.pk if selected else None)
+    return _xlsx(content, f"{SPECS[kind].label}.xlsx")

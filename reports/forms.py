@@ -1,0 +1,404 @@
+"""The filled 附件1 form of one evaluation: one layout (standards.presentation.table_rows) in every format.
+
+`filled_form(evaluation)` gathers everything the form shows; the writers turn it into xlsx, docx,
+HTML (the print view) and PDF (WeasyPrint over the same HTML).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import BinaryIO
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from evaluations.models import Evaluation, Stage, State
+from standards.presentation import Row, table_rows
+
+# A stage that does not score a line (line 5 before the city stage) shows this, as paper forms do.
+NOT_APPLICABLE = "／"
+STATUS_LABELS = {"evaluated": "列入评估", "not_evaluated": "不列入评估", "disqualified": "取消资格"}
+# Column headers of the form, left to right (the two-row header is built from these).
+COLUMNS = [
+    "评审项目",
+    "具体评审内容及评分标准",
+    "评分标准",
+    "评分操作办法",
+    "社区自评分数",
+    "县级审核 得分",
+    "县级审核 扣分原因",
+    "市级复核 得分",
+    "市级复核 扣分原因",
+]
+_SUFFIXES = {
+    "county": ("区（市、县）", "区", "市", "县"),
+    "street": ("街道（乡镇）", "街道", "乡", "镇"),
+    "community": ("社区",),
+}
+
+
+def fmt_score(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    d = Decimal(value)
+    text = f"{d.normalize():f}"
+    return text
+
+
+def blank_fill(name: str, kind: str) -> str:
+    """The text written into a blank of "____区（市、县）": the name without the printed suffix."""
+    for suffix in _SUFFIXES[kind]:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+@dataclass
+class FormLine:
+    row: Row
+    cells: dict[str, Decimal | None]  # stage -> score
+    reasons: dict[str, str]  # stage -> reason
+    applicable: dict[str, bool]  # stage -> the line is scored at that stage
+
+    def score_text(self, stage: str) -> str:
+        if not self.applicable[stage]:
+            return NOT_APPLICABLE
+        return fmt_score(self.cells.get(stage))
+
+    def reason_text(self, stage: str) -> str:
+        if not self.applicable[stage]:
+            return NOT_APPLICABLE
+        return self.reasons.get(stage, "")
+
+    @property
+    def values(self) -> list[str]:
+        """The nine column texts (section and max columns are blank on continuation rows)."""
+        r = self.row
+        return [
+            r.section_title if r.section_rowspan else "",
+            r.content,
+            r.max_label if r.max_rowspan else "",
+            r.method,
+            self.score_text(Stage.SELF),
+            self.score_text(Stage.COUNTY),
+            self.reason_text(Stage.COUNTY),
+            self.score_text(Stage.CITY),
+            self.reason_text(Stage.CITY),
+        ]
+
+
+@dataclass
+class FilledForm:
+    evaluation: Evaluation
+    attachment: str
+    title: str
+    county: str
+    street: str
+    community: str
+    year: int
+    total_label: str
+    footnote: str
+    lines: list[FormLine]
+    totals: dict[str, Decimal | None]
+    status_label: str
+    star: str
+    state_label: str
+    generated_at: object = field(default_factory=timezone.now)
+
+    @property
+    def unit_line(self) -> str:
+        return f"评估单位：{self.county}区（市、县）{self.street}街道（乡镇）{self.community}社区"
+
+    @property
+    def period_line(self) -> str:
+        return f"评估期：{self.year}年度"
+
+    @property
+    def total_values(self) -> list[str]:
+        return [
+            "合 计",
+            self.total_label,
+            "",
+            "",
+            fmt_score(self.totals[Stage.SELF]),
+            fmt_score(self.totals[Stage.COUNTY]),
+            "",
+            fmt_score(self.totals[Stage.CITY]),
+            "",
+        ]
+
+    @property
+    def conclusion(self) -> str:
+        text = f"当前状态：{self.state_label}；评审结论：{self.status_label}"
+        if self.star:
+            text += f"，{self.star}社区"
+        return text
+
+    @property
+    def filename_stem(self) -> str:
+        return f"附件1_{self.year}年度_{self.evaluation.community.name}"
+
+
+def filled_form(evaluation: Evaluation) -> FilledForm:
+    data = evaluation.period.standard.data
+    community = evaluation.community
+    county = community.county.name if community.county_id else ""
+    street = community.street.name if community.street_id else ""
+    scores: dict[tuple[str, str], tuple[Decimal | None, str]] = {}
+    for line_id, stage, score, reason in evaluation.scores.values_list("line_id", "stage", "score", "reason"):
+        scores[(line_id, stage)] = (score, reason)
+    lines = []
+    for row in table_rows(data):
+        cells, reasons, applicable = {}, {}, {}
+        for stage in Stage.values:
+            score, reason = scores.get((row.line_id, stage), (None, ""))
+            cells[stage] = score
+            reasons[stage] = reason or ""
+            applicable[stage] = stage in row.stages
+        lines.append(FormLine(row=row, cells=cells, reasons=reasons, applicable=applicable))
+    total = Decimal(str(data.get("total", 100)))
+    return FilledForm(
+        evaluation=evaluation,
+        attachment=data.get("attachment", "附件1"),
+        title=data.get("title", ""),
+        county=blank_fill(county, "county"),
+        street=blank_fill(street, "street"),
+        community=blank_fill(community.name, "community"),
+        year=evaluation.period.year,
+        total_label=f"总分{fmt_score(total)}分",
+        footnote=data.get("footnote", ""),
+        lines=lines,
+        totals={
+            Stage.SELF: evaluation.self_total,
+            Stage.COUNTY: evaluation.county_total,
+            Stage.CITY: evaluation.city_total,
+        },
+        status_label=STATUS_LABELS.get(evaluation.result_status, evaluation.result_status),
+        star=evaluation.star,
+        state_label=State(evaluation.state).label if evaluation.state in State.values else evaluation.state,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- xlsx
+
+HEADER_ROW = 4  # first of the two header rows
+FIRST_LINE_ROW = HEADER_ROW + 2
+
+
+def write_form_xlsx(form: FilledForm, fp: BinaryIO) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.worksheet.page import PageMargins
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{form.year}年度评估表"[:31]
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap_top = Alignment(wrap_text=True, vertical="top")
+    center = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    bold = Font(bold=True)
+
+    for col, width in zip("ABCDEFGHI", (14, 46, 7, 34, 8, 7, 16, 7, 16), strict=True):
+        ws.column_dimensions[col].width = width
+
+    ws["A1"] = form.attachment
+    ws["A2"] = form.title
+    ws["A2"].font = Font(bold=True, size=16)
+    ws["A2"].alignment = Alignment(horizontal="center")
+    ws.merge_cells("A2:I2")
+    ws["A3"] = form.unit_line
+    ws.merge_cells("A3:F3")
+    ws["G3"] = form.period_line
+    ws.merge_cells("G3:I3")
+
+    h1, h2 = HEADER_ROW, HEADER_ROW + 1
+    for idx, label in enumerate(["评审项目", "具体评审内容及评分标准", "评分标准", "评分操作办法", "社区自评分数"], 1):
+        ws.cell(h1, idx, label)
+        ws.merge_cells(start_row=h1, start_column=idx, end_row=h2, end_column=idx)
+    ws.cell(h1, 6, "县级审核")
+    ws.merge_cells(start_row=h1, start_column=6, end_row=h1, end_column=7)
+    ws.cell(h1, 8, "市级复核")
+    ws.merge_cells(start_row=h1, start_column=8, end_row=h1, end_column=9)
+    for idx, label in ((6, "得分"), (7, "扣分原因"), (8, "得分"), (9, "扣分原因")):
+        ws.cell(h2, idx, label)
+    for r in (h1, h2):
+        for c in range(1, 10):
+            cell = ws.cell(r, c)
+            cell.border, cell.alignment, cell.font = border, center, bold
+
+    r = FIRST_LINE_ROW
+    for line in form.lines:
+        values = line.values
+        for c, value in enumerate(values, 1):
+            cell = ws.cell(r, c)
+            if c in (5, 6, 8) and line.applicable[Stage.values[[5, 6, 8].index(c)]]:
+                stage = Stage.values[[5, 6, 8].index(c)]
+                score = line.cells.get(stage)
+                cell.value = float(score) if score is not None else None
+                cell.number_format = "0.0#"
+            elif (c == 1 and not line.row.section_rowspan) or (c == 3 and not line.row.max_rowspan):
+                pass  # covered by the merge above
+            else:
+                cell.value = value or None
+            cell.border = border
+            cell.alignment = center if c in (3, 5, 6, 8) else wrap_top
+        if line.row.section_rowspan:
+            ws.cell(r, 1).font = bold
+            if line.row.section_rowspan > 1:
+                ws.merge_cells(start_row=r, start_column=1, end_row=r + line.row.section_rowspan - 1, end_column=1)
+        if line.row.max_rowspan > 1:
+            ws.merge_cells(start_row=r, start_column=3, end_row=r + line.row.max_rowspan - 1, end_column=3)
+        # Rough height so wrapped text shows when printed: about 24 CJK characters per line in column B.
+        longest = max(len(line.row.content) / 22, len(line.row.method) / 17, 1)
+        ws.row_dimensions[r].height = min(409, 15 * (int(longest) + 1 + line.row.content.count("\n")))
+        r += 1
+    for c, value in enumerate(form.total_values, 1):
+        cell = ws.cell(r, c)
+        if c in (5, 6, 8) and value != "":
+            cell.value = float(Decimal(value))
+            cell.number_format = "0.0#"
+        else:
+            cell.value = value or None
+        cell.border, cell.font = border, bold
+        cell.alignment = center
+    total_row = r
+    ws.cell(total_row + 1, 1, form.footnote)
+    ws.merge_cells(start_row=total_row + 1, start_column=1, end_row=total_row + 1, end_column=9)
+    ws.cell(total_row + 2, 1, form.conclusion)
+    ws.merge_cells(start_row=total_row + 2, start_column=1, end_row=total_row + 2, end_column=9)
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.print_title_rows = f"{h1}:{h2}"
+    ws.print_options.horizontalCentered = True
+    wb.save(fp)
+
+
+# ---------------------------------------------------------------------------------------------- docx
+
+
+def write_form_docx(form: FilledForm, fp: BinaryIO) -> None:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(1.5))
+    section.top_margin = section.bottom_margin = Cm(1.5)
+    style = doc.styles["Normal"]
+    style.font.name = "宋体"
+    style.font.size = Pt(9)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+
+    doc.add_paragraph(form.attachment)
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(form.title)
+    run.bold, run.font.size = True, Pt(16)
+    doc.add_paragraph(f"{form.unit_line}　　　　{form.period_line}")
+
+    n_rows = 2 + len(form.lines) + 1
+    table = doc.add_table(rows=n_rows, cols=9)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths = [Cm(w) for w in (2.6, 7.6, 1.3, 6.0, 1.5, 1.3, 2.4, 1.3, 2.4)]
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+    def put(r: int, c: int, text: str, bold: bool = False, center: bool = False) -> None:
+        cell = table.cell(r, c)
+        cell.text = ""
+        para = cell.paragraphs[0]
+        lines = text.split("\n")
+        for i, part in enumerate(lines):
+            run = para.add_run(part)
+            run.bold = bold
+            if i < len(lines) - 1:
+                run.add_break()
+        if center:
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    for c, label in enumerate(["评审项目", "具体评审内容及评分标准", "评分标准", "评分操作办法", "社区自评分数"]):
+        put(0, c, label, bold=True, center=True)
+        table.cell(0, c).merge(table.cell(1, c))
+    put(0, 5, "县级审核", bold=True, center=True)
+    table.cell(0, 5).merge(table.cell(0, 6))
+    put(0, 7, "市级复核", bold=True, center=True)
+    table.cell(0, 7).merge(table.cell(0, 8))
+    for c, label in ((5, "得分"), (6, "扣分原因"), (7, "得分"), (8, "扣分原因")):
+        put(1, c, label, bold=True, center=True)
+    for tr in table.rows[:2]:
+        tr_pr = tr._tr.get_or_add_trPr()
+        header = OxmlElement("w:tblHeader")
+        header.set(qn("w:val"), "true")
+        tr_pr.append(header)
+
+    merges = []
+    for i, line in enumerate(form.lines):
+        r = 2 + i
+        for c, value in enumerate(line.values):
+            if (c == 0 and not line.row.section_rowspan) or (c == 2 and not line.row.max_rowspan):
+                continue
+            put(r, c, value, bold=(c == 0), center=c in (2, 4, 5, 7))
+        if line.row.section_rowspan > 1:
+            merges.append((r, 0, r + line.row.section_rowspan - 1))
+        if line.row.max_rowspan > 1:
+            merges.append((r, 2, r + line.row.max_rowspan - 1))
+    for start, col, end in merges:
+        # merge() joins the texts of the cells; the covered cells are empty, so only the first shows.
+        merged = table.cell(start, col).merge(table.cell(end, col))
+        for para in merged.paragraphs[1:]:
+            if not para.text:
+                para._p.getparent().remove(para._p)
+    total_r = n_rows - 1
+    for c, value in enumerate(form.total_values):
+        put(total_r, c, value, bold=True, center=True)
+
+    doc.add_paragraph(form.footnote)
+    doc.add_paragraph(form.conclusion)
+    doc.save(fp)
+
+
+# ---------------------------------------------------------------------------------------------- html / pdf
+
+
+def render_form_html(form: FilledForm, for_pdf: bool = False) -> str:
+    return render_to_string("reports/form_print.html", {"form": form, "for_pdf": for_pdf})
+
+
+def write_form_pdf(form: FilledForm, fp: BinaryIO) -> None:
+    from weasyprint import HTML
+
+    html = render_form_html(form, for_pdf=True)
+    HTML(string=html).write_pdf(fp)
+
+
+WRITERS = {"xlsx": write_form_xlsx, "docx": write_form_docx, "pdf": write_form_pdf}
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def form_bytes(form: FilledForm, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    WRITERS[fmt](form, buf)
+    return buf.getvalue()

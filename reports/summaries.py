@@ -1,0 +1,205 @@
+"""Results of a period across communities: the data behind the summaries, the star list and the line table.
+
+Pure queries (a handful of `values()` reads, no per-community query), so 3,000 communities stay fast.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+
+from evaluations.models import Evaluation, LineScore, Period, Stage, State
+from orgs.models import Level, Unit, User
+from orgs.scoping import visible_communities
+
+from .forms import STATUS_LABELS, fmt_score
+
+STAGE_LABELS = dict(Stage.choices)
+STATE_LABELS = dict(State.choices)
+NO_EVALUATION = "未建评估表"
+
+
+@dataclass
+class LostLine:
+    line_id: str
+    lost: Decimal
+    score: Decimal
+    reason: str
+
+    def text(self) -> str:
+        out = f"{self.line_id} −{fmt_score(self.lost)}分"
+        return f"{out}（{self.reason}）" if self.reason else out
+
+
+@dataclass
+class CommunityResult:
+    community_id: int
+    code: str
+    name: str
+    county: str
+    county_id: int | None
+    street: str
+    evaluation_id: int | None = None
+    state: str = ""
+    self_total: Decimal | None = None
+    county_total: Decimal | None = None
+    city_total: Decimal | None = None
+    status: str = ""
+    star: str = ""
+    county_rank: int | None = None
+    final_rank: int | None = None
+    latest_stage: str = ""  # the most advanced stage with scores
+    line_scores: dict[str, Decimal] = field(default_factory=dict)  # line -> score at latest_stage
+    lost: list[LostLine] = field(default_factory=list)
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS.get(self.state, NO_EVALUATION if not self.state else self.state)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status) if self.evaluation_id else ""
+
+    @property
+    def lost_text(self) -> str:
+        if not self.lost:
+            return ""
+        return f"[{STAGE_LABELS[self.latest_stage]}] " + "；".join(item.text() for item in self.lost)
+
+
+def scoped_communities(user: User, county_id: int | None = None) -> models.QuerySet[Unit]:
+    qs = visible_communities(user).filter(is_active=True)
+    if county_id:
+        qs = qs.filter(county_id=county_id)
+    return qs
+
+
+def visible_counties(user: User) -> models.QuerySet[Unit]:
+    """Districts the user may pick in a filter: all for the city, its own for a county, none below."""
+    qs = Unit.objects.filter(level=Level.COUNTY, is_active=True)
+    if user.is_city:
+        return qs
+    if user.unit_id and user.unit.level == Level.COUNTY:
+        return qs.filter(pk=user.unit_id)
+    return qs.none()
+
+
+def line_maxima(period: Period) -> tuple[list[str], dict[str, Decimal], dict[str, tuple[str, ...]]]:
+    std = period.standard.standard
+    ids = [line.id for line in std.lines]
+    return ids, {line.id: Decimal(str(line.max)) for line in std.lines}, {
+        line.id: tuple(line.stages) for line in std.lines
+    }
+
+
+def competition_ranks(values: list[tuple[int, Decimal | None]]) -> dict[int, int]:
+    """1, 2, 2, 4 ranking of (key, score) by score, highest first; keys without a score get no rank."""
+    scored = sorted((v for v in values if v[1] is not None), key=lambda v: v[1], reverse=True)
+    ranks: dict[int, int] = {}
+    previous, rank = None, 0
+    for position, (key, score) in enumerate(scored, 1):
+        if score != previous:
+            rank, previous = position, score
+        ranks[key] = rank
+    return ranks
+
+
+def period_results(
+    period: Period, communities: models.QuerySet[Unit], with_lines: bool = True
+) -> list[CommunityResult]:
+    """Every community of `communities` with its period's totals, status, star, ranks and lost lines."""
+    results: dict[int, CommunityResult] = {}
+    for row in communities.order_by("code").values(
+        "id", "code", "name", "county_id", "county__name", "street__name"
+    ):
+        results[row["id"]] = CommunityResult(
+            community_id=row["id"],
+            code=row["code"],
+            name=row["name"],
+            county=row["county__name"] or "",
+            county_id=row["county_id"],
+            street=row["street__name"] or "",
+        )
+    by_eval: dict[int, CommunityResult] = {}
+    for ev in Evaluation.objects.filter(period=period, community__in=communities).values(
+        "id", "community_id", "state", "self_total", "county_total", "city_total", "result_status", "star"
+    ):
+        res = results.get(ev["community_id"])
+        if res is None:
+            continue
+        res.evaluation_id = ev["id"]
+        res.state = ev["state"]
+        res.self_total, res.county_total, res.city_total = ev["self_total"], ev["county_total"], ev["city_total"]
+        res.status, res.star = ev["result_status"], ev["star"]
+        by_eval[ev["id"]] = res
+    evaluated = [r for r in results.values() if r.evaluation_id and r.status == "evaluated"]
+    county_ranks = competition_ranks([(r.community_id, r.county_total) for r in evaluated])
+    final_ranks = competition_ranks([(r.community_id, r.city_total) for r in evaluated])
+    for r in evaluated:
+        r.county_rank = county_ranks.get(r.community_id)
+        r.final_rank = final_ranks.get(r.community_id)
+    if with_lines and by_eval:
+        _attach_lines(period, communities, by_eval)
+    return list(results.values())
+
+
+def _attach_lines(period: Period, communities, by_eval: dict[int, CommunityResult]) -> None:
+    ids, maxima, stages_of = line_maxima(period)
+    order = {line_id: i for i, line_id in enumerate(ids)}
+    per_stage: dict[int, dict[str, dict[str, tuple[Decimal, str]]]] = defaultdict(lambda: defaultdict(dict))
+    rows = LineScore.objects.filter(
+        evaluation__period=period, evaluation__community__in=communities, score__isnull=False
+    ).values_list("evaluation_id", "stage", "line_id", "score", "reason")
+    for ev_id, stage, line_id, score, reason in rows.iterator(chunk_size=5000):
+        per_stage[ev_id][stage][line_id] = (score, reason)
+    for ev_id, stages in per_stage.items():
+        res = by_eval.get(ev_id)
+        if res is None:
+            continue
+        latest = next((s for s in (Stage.CITY, Stage.COUNTY, Stage.SELF) if stages.get(s)), None)
+        if latest is None:
+            continue
+        res.latest_stage = latest
+        scored = stages[latest]
+        res.line_scores = {line_id: value[0] for line_id, value in scored.items()}
+        lost = []
+        for line_id, (score, reason) in scored.items():
+            if line_id in maxima and latest in stages_of[line_id] and score < maxima[line_id]:
+                lost.append(LostLine(line_id, maxima[line_id] - score, score, reason or ""))
+        lost.sort(key=lambda item: order.get(item.line_id, 999))
+        res.lost = lost
+
+
+def star_order(period: Period) -> list[str]:
+    bands = period.star_bands or period.standard.data.get("star_bands") or []
+    return [b["name"] for b in sorted(bands, key=lambda b: Decimal(str(b["min"])), reverse=True)]
+
+
+def star_list(period: Period, communities) -> list[tuple[str, list[tuple[str, list[CommunityResult]]]]]:
+    """The published star list: [(district, [(star, [communities by final score])])]."""
+    results = [
+        r
+        for r in period_results(period, communities, with_lines=False)
+        if r.state == State.PUBLISHED and r.star and r.status == "evaluated"
+    ]
+    stars = star_order(period)
+    grouped: dict[str, dict[str, list[CommunityResult]]] = {}
+    for r in results:
+        grouped.setdefault(r.county, {}).setdefault(r.star, []).append(r)
+    out = []
+    for county in grouped:  # results come in unit-code order, so districts do too
+        by_star = grouped[county]
+        ordered = [s for s in stars if s in by_star] + sorted(s for s in by_star if s not in stars)
+        out.append(
+            (
+                county,
+                [
+                    (s, sorted(by_star[s], key=lambda r: (-(r.city_total or 0), r.code)))
+                    for s in ordered
+                ],
+            )
+        )
+    return out

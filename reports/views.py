@@ -1,0 +1,180 @@
+"""Thin views: resolve the scope (period, district, the user's unit), call a writer, log the download."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from evaluations.models import Evaluation, Period
+from orgs.models import Level, Unit, log_access
+from orgs.scoping import get_for_user, require, visible_communities
+
+from . import dashboards, forms, summaries
+from .exporters import EXPORTERS
+
+FORM_FORMATS = ("xlsx", "docx", "pdf")
+
+
+def _download(content: bytes, filename: str, fmt: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=forms.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _scope(request) -> tuple[Period | None, Unit | None]:
+    """The period (?period=<year>, default the latest) and the district filter (?county=<id>).
+
+    A county user is held to its own district; a district outside the user's unit answers 404.
+    """
+    periods = Period.objects.all()
+    year = request.GET.get("period")
+    if year:
+        if not year.isdigit():
+            raise Http404("评估期参数无效。")
+        period = periods.filter(year=int(year)).first()
+        if period is None:
+            raise Http404("未找到该评估期。")
+    else:
+        period = periods.first()
+    user = request.user
+    counties = summaries.visible_counties(user)
+    county = None
+    raw = request.GET.get("county")
+    if raw:
+        if not raw.isdigit():
+            raise Http404("区（市、县）参数无效。")
+        county = counties.filter(pk=int(raw)).first()
+        if county is None:
+            raise Http404("未找到该区（市、县），或不在您的管辖范围内。")
+    elif not user.is_city and user.unit_id and user.unit.level == Level.COUNTY:
+        county = user.unit
+    return period, county
+
+
+def _filter_context(request, period, county) -> dict:
+    return {
+        "periods": Period.objects.all(),
+        "period": period,
+        "counties": summaries.visible_counties(request.user),
+        "county": county,
+        "county_locked": not request.user.is_city,
+    }
+
+
+@login_required
+def index(request):
+    period, county = _scope(request)
+    ctx = _filter_context(request, period, county)
+    ctx["exporters"] = [
+        {"identifier": cls.identifier, "verbose_name": cls.verbose_name, "formats": cls.formats}
+        for cls in EXPORTERS.values()
+    ]
+    ctx["dashboards"] = [(slug, title) for slug, (title, _fn) in dashboards.DASHBOARDS.items()]
+    if period is not None:
+        communities = summaries.scoped_communities(request.user, county.pk if county else None)
+        evaluations = (
+            Evaluation.objects.filter(period=period, community__in=communities)
+            .select_related("community", "community__street", "community__county")
+            .order_by("community__code")
+        )
+        ctx["evaluation_count"] = evaluations.count()
+        ctx["evaluations"] = evaluations[:300]
+    return render(request, "reports/index.html", ctx)
+
+
+@login_required
+def form_print(request, pk: int):
+    evaluation = get_for_user(request.user, _form_queryset(), "export", pk=pk)
+    form = forms.filled_form(evaluation)
+    log_access(request.user, "export", f"附件1 打印视图：{form.filename_stem}", format="print", evaluation=pk)
+    return HttpResponse(forms.render_form_html(form))
+
+
+@login_required
+def form_download(request, pk: int, fmt: str):
+    if fmt not in FORM_FORMATS:
+        raise Http404("不支持的文件格式。")
+    evaluation = get_for_user(request.user, _form_queryset(), "export", pk=pk)
+    form = forms.filled_form(evaluation)
+    content = forms.form_bytes(form, fmt)
+    log_access(request.user, "export", f"附件1：{form.filename_stem}.{fmt}", format=fmt, evaluation=pk)
+    return _download(content, f"{form.filename_stem}.{fmt}", fmt)
+
+
+def _form_queryset():
+    return Evaluation.objects.select_related(
+        "period", "period__standard", "community", "community__street", "community__county"
+    )
+
+
+@login_required
+def export(request, identifier: str, fmt: str):
+    require(request.user, "export")
+    cls = EXPORTERS.get(identifier)
+    if cls is None or fmt not in cls.formats:
+        raise Http404("未找到该报表或格式。")
+    period, county = _scope(request)
+    if period is None:
+        raise Http404("尚未建立评估期。")
+    exporter = cls(request.user, period, county)
+    content = exporter.export(fmt)
+    log_access(
+        request.user,
+        "export",
+        exporter.filename(fmt),
+        format=fmt,
+        report=identifier,
+        period=period.year,
+        county=county.pk if county else None,
+    )
+    return _download(content, exporter.filename(fmt), fmt)
+
+
+@login_required
+def dashboard(request, slug: str):
+    if slug not in dashboards.DASHBOARDS and slug != "history":
+        raise Http404("未找到该统计图。")
+    period, county = _scope(request)
+    ctx = _filter_context(request, period, county)
+    ctx["dashboards"] = [(s, t) for s, (t, _fn) in dashboards.DASHBOARDS.items()]
+    ctx["slug"] = slug
+    charts: list[dict] = []
+    if slug == "history":
+        communities = summaries.scoped_communities(request.user, county.pk if county else None)
+        ctx["title"] = "社区历年评审结果"
+        ctx["communities"] = communities.order_by("code").values("pk", "name", "street__name")[:5000]
+        raw = request.GET.get("community")
+        community = None
+        if raw and raw.isdigit():
+            community = visible_communities(request.user).filter(pk=int(raw)).first()
+            if community is None:
+                raise Http404("未找到该社区，或不在您的管辖范围内。")
+        elif communities.exists():
+            community = communities.order_by("code").first()
+        ctx["community"] = community
+        if community is not None:
+            charts = dashboards.community_history(community)
+    else:
+        title, fn = dashboards.DASHBOARDS[slug]
+        ctx["title"] = title
+        if period is not None:
+            charts = fn(period, summaries.scoped_communities(request.user, county.pk if county else None))
+    ctx["charts"] = charts
+    return render(request, "reports/dashboard.html", ctx)
+
+
+@login_required
+def ledger_stats_page(request):
+    from . import ledger_stats
+
+    period, county = _scope(request)
+    ctx = _filter_context(request, period, county)
+    if period is not None:
+        ctx["table"] = ledger_stats.table(
+            period, summaries.scoped_communities(request.user, county.pk if county else None)
+        )
+    return render(request, "reports/ledger_stats.html", ctx)

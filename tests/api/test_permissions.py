@@ -1,0 +1,145 @@
+"""The API permission matrix: every endpoint × role × own/other unit.
+
+Expected statuses come from the same table as the pages (orgs.scoping.ACTION_ROLES) and the same
+scope rule: an object outside the user's unit is 404, a role lacking the action is 403, and an allowed
+call is neither (it may still be refused by the workflow with 409/422 — that is the state, not the role).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from orgs.scoping import ACTION_ROLES, community_filter
+from tests.api.conftest import ApiClient, assert_error
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["city_admin", "city_reviewer", "county_reviewer", "street_viewer", "community_operator"]
+
+# (name, method, path under /evaluations/{id}, body, action)
+SHEET_ENDPOINTS = [
+    ("detail", "GET", "", None, "view"),
+    ("result", "GET", "/result", None, "view"),
+    ("facts", "GET", "/facts", None, "view"),
+    ("history", "GET", "/history", None, "view"),
+    ("transitions", "GET", "/transitions", None, "view"),
+    ("evidence", "GET", "/evidence", None, "view"),
+    ("actions", "GET", "/actions", None, "view"),
+    ("score_self", "PUT", "/scores/self/1.2", {"score": 3}, "edit_self"),
+    ("score_county", "PUT", "/scores/county/1.2", {"score": 3, "reason": "核查"}, "review_county"),
+    ("score_city", "PUT", "/scores/city/1.2", {"score": 3, "reason": "核查"}, "review_city"),
+    ("fact", "PUT", "/facts/appraisal_system", {"value": True}, "edit_facts"),
+    ("innovation", "PUT", "/innovation", {"text": "创新做法"}, "edit_self"),
+    ("submit", "POST", "/transitions", {"action": "submit"}, "submit"),
+    ("county_start", "POST", "/transitions", {"action": "county_start"}, "review_county"),
+    ("county_return", "POST", "/transitions", {"action": "county_return", "comment": "补", "lines": ["1.1"]},
+     "review_county"),
+    ("city_start", "POST", "/transitions", {"action": "city_start"}, "review_city"),
+    ("publish", "POST", "/transitions", {"action": "publish"}, "publish"),
+    ("reopen", "POST", "/transitions", {"action": "reopen", "comment": "更正"}, "reopen"),
+    ("upload", "UPLOAD", "/evidence", None, "upload_evidence"),
+]
+
+
+def expected_status(user, evaluation, action: str) -> int | None:
+    """404 outside the unit, 403 when the role lacks the action, None for 'allowed'."""
+    from evaluations.models import Evaluation
+
+    if not Evaluation.objects.filter(pk=evaluation.pk).filter(community_filter(user, "community")).exists():
+        return 404
+    if user.role not in ACTION_ROLES[action]:
+        return 403
+    return None
+
+
+def call(client: ApiClient, method: str, url: str, body):
+    if method == "GET":
+        return client.get(url)
+    if method == "UPLOAD":
+        upload = SimpleUploadedFile("说明.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+        return client.client.post(
+            "/api" + url, {"line_id": "1.1", "title": "文件", "file": upload}, headers=client._headers()
+        )
+    return client.send(method, url, body)
+
+
+@pytest.mark.parametrize("which", ["own", "other"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", SHEET_ENDPOINTS, ids=[e[0] for e in SHEET_ENDPOINTS])
+def test_sheet_endpoint_matrix(cast, period, evaluation, other_evaluation, role, which, endpoint):
+    name, method, suffix, body, action = endpoint
+    user = cast.users_by_role()[role]
+    target = evaluation if which == "own" else other_evaluation
+    response = call(ApiClient(user), method, f"/evaluations/{target.pk}{suffix}", body)
+    expected = expected_status(user, target, action)
+    if expected is None:
+        assert response.status_code not in (401, 403, 404, 500), (response.status_code, response.content[:400])
+        if response.status_code >= 400:
+            assert_error(response, response.status_code)  # refused by the workflow, in the common format
+    else:
+        assert_error(response, expected)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_period_endpoints_matrix(cast, period, role):
+    user = cast.users_by_role()[role]
+    client = ApiClient(user)
+    assert client.get("/periods").status_code == 200
+    assert client.get(f"/periods/{period.pk}").status_code == 200
+    create = client.post("/periods", {"year": 2040, "communities": [cast.community.pk]})
+    patch = client.patch(f"/periods/{period.pk}", {"name": "改名"})
+    if role in ACTION_ROLES["manage_periods"]:
+        assert create.status_code == 201, create.content
+        assert patch.status_code == 200 and patch.json()["name"] == "改名"
+    else:
+        assert_error(create, 403, "permission_denied")
+        assert_error(patch, 403, "permission_denied")
+
+
+@pytest.mark.parametrize("role", [*ROLES, "outsider", "other_county_reviewer"])
+def test_lists_only_show_the_unit(cast, period, role):
+    from evaluations.models import Evaluation
+    from orgs.scoping import visible_units
+
+    user = cast.users_by_role()[role]
+    body = ApiClient(user).get("/evaluations", {"limit": 200}).json()
+    expected = set(
+        Evaluation.objects.filter(community_filter(user, "community")).values_list("pk", flat=True)
+    )
+    assert {item["id"] for item in body["items"]} == expected and body["total"] == len(expected)
+    units = ApiClient(user).get("/units", {"limit": 200}).json()
+    assert {u["id"] for u in units["items"]} == set(visible_units(user).values_list("pk", flat=True))
+
+
+def test_unit_outside_scope_is_404(cast):
+    client = ApiClient(cast.operator)
+    assert client.get(f"/units/{cast.community.pk}").status_code == 200
+    assert_error(client.get(f"/units/{cast.other_community.pk}"), 404, "not_found")
+
+
+def test_evidence_outside_scope_is_404(cast, period, evaluation):
+    from evaluations.services import evidence as evidence_service
+
+    upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    rev = evidence_service.upload(evaluation, cast.operator, "1.1", upload, title="文件")
+    mine = ApiClient(cast.operator)
+    assert mine.get(f"/evidence/{rev.evidence_id}").status_code == 200
+    download = mine.get(f"/evidence/{rev.evidence_id}/download")
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    outsider = ApiClient(cast.outsider)
+    assert_error(outsider.get(f"/evidence/{rev.evidence_id}"), 404)
+    assert_error(outsider.get(f"/evidence/{rev.evidence_id}/download"), 404)
+    assert_error(outsider.get(f"/evidence/{rev.evidence_id}/revisions/1/download"), 404)
+    from orgs.models import AccessLog
+
+    assert AccessLog.objects.filter(user=cast.operator, kind="download").count() == 1
+
+
+def test_anonymous_is_401_everywhere(cast, period, evaluation):
+    anonymous = ApiClient()
+    for _, method, suffix, body, _ in SHEET_ENDPOINTS:
+        response = call(anonymous, method, f"/evaluations/{evaluation.pk}{suffix}", body)
+        assert_error(response, 401, "not_authenticated")
+    for url in ("/me", "/units", "/periods", "/evaluations", "/standard", "/tokens"):
+        assert_error(anonymous.get(url), 401, "not_authenticated")

@@ -7,7 +7,7 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import AUTH
-from .endpoints import core, evaluations, tokens
+from .endpoints import core, evaluations, ledgers, reports, tokens
 
 API_DESCRIPTION = """
 星级社区评审系统接口。认证：`Authorization: Bearer <令牌>`（在“接口令牌”页面创建），或浏览器登录会话
@@ -38,4 +38,6 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", core.router)
 api.add_router("", evaluations.router)
+api.add_router("", ledgers.router)
+api.add_router("", reports.router)
 api.add_router("", tokens.router)

@@ -201,6 +201,7 @@ def _install_domain_errors(api: NinjaAPI) -> None:
         ("evaluations.services.periods", "PeriodError", 422, "invalid_period"),
         ("evaluations.services.evidence", "EvidenceError", 422, "invalid_evidence"),
         ("standards.engine", "InputError", 422, "invalid_input"),
+        ("ledgers.services", "LedgerError", 422, "invalid_ledger"),
     ]
     for module_name, cls_name, status, code in table:
         module = importlib.import_module(module_name)
@@ -208,6 +209,8 @@ def _install_domain_errors(api: NinjaAPI) -> None:
 
         def handler(request, exc, _status=status, _code=code):
             problems = getattr(exc, "problems", None) or getattr(exc, "details", None) or []
+            if not problems and getattr(exc, "field", None):
+                problems = [{"location": "body", "field": exc.field, "type": "invalid", "message": _domain_message(exc)}]
             details = [{"message": p} if isinstance(p, str) else p for p in problems] if isinstance(problems, list) else []
             return _respond(api, request, _status, _code, _domain_message(exc), _jsonable(details))
 

@@ -48,13 +48,14 @@ def _population() -> Q:
 
 
 def _unemployment_active(start: date, end: date) -> QuerySet:
-    return UnemploymentRegistration.objects.filter(person=OuterRef("pk"), registered_on__lte=end).filter(
+    # Uncorrelated: used as `pk__in`, which SQLite and PostgreSQL evaluate once per query.
+    return UnemploymentRegistration.objects.filter(registered_on__lte=end).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=start)
     )
 
 
-def _hardship_active(start: date, end: date, person_ref: str = "pk") -> QuerySet:
-    return HardshipRecognition.objects.filter(person=OuterRef(person_ref), recognized_on__lte=end).filter(
+def _hardship_active(start: date, end: date) -> QuerySet:
+    return HardshipRecognition.objects.filter(recognized_on__lte=end).filter(
         Q(exited_on__isnull=True) | Q(exited_on__gte=start)
     )
 
@@ -68,22 +69,24 @@ def _employed_after(date_field: str, end: date) -> Exists:
     )
 
 
+def _persons(rows: QuerySet) -> QuerySet:
+    return Person.objects.filter(_population(), pk__in=rows.values("person_id"))
+
+
 def registered_unemployed_total(start: date, end: date) -> QuerySet:
-    return Person.objects.filter(_population()).filter(Exists(_unemployment_active(start, end)))
+    return _persons(_unemployment_active(start, end))
 
 
 def registered_unemployed_employed(start: date, end: date) -> QuerySet:
-    regs = _unemployment_active(start, end).filter(_employed_after("registered_on", end))
-    return Person.objects.filter(_population()).filter(Exists(regs))
+    return _persons(_unemployment_active(start, end).filter(_employed_after("registered_on", end)))
 
 
 def hard_to_employ_total(start: date, end: date) -> QuerySet:
-    return Person.objects.filter(_population()).filter(Exists(_hardship_active(start, end)))
+    return _persons(_hardship_active(start, end))
 
 
 def hard_to_employ_employed(start: date, end: date) -> QuerySet:
-    recs = _hardship_active(start, end).filter(_employed_after("recognized_on", end))
-    return Person.objects.filter(_population()).filter(Exists(recs))
+    return _persons(_hardship_active(start, end).filter(_employed_after("recognized_on", end)))
 
 
 def unemployed_over_six_months(start: date, end: date) -> QuerySet:
@@ -91,11 +94,11 @@ def unemployed_over_six_months(start: date, end: date) -> QuerySet:
     # registered at the end, and no employment since the registration (STANDARD.md decision 4).
     cutoff = add_months(end, -6)
     regs = (
-        UnemploymentRegistration.objects.filter(person=OuterRef("pk"), registered_on__lte=cutoff)
+        UnemploymentRegistration.objects.filter(registered_on__lte=cutoff)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=end))
         .filter(~_employed_after("registered_on", end))
     )
-    return Person.objects.filter(_population()).filter(Exists(regs))
+    return _persons(regs)
 
 
 def _zero_active(start: date, end: date) -> QuerySet:
@@ -137,8 +140,8 @@ def zero_employment_pending(start: date, end: date) -> QuerySet:
 
 
 def households_to_visit(start: date, end: date) -> QuerySet:
-    hard = Person.objects.filter(household=OuterRef("pk")).filter(Exists(_hardship_active(start, end)))
-    return Household.objects.filter(Exists(_zero_active(start, end)) | Exists(hard))
+    hard = _hardship_active(start, end).values("person__household_id")
+    return Household.objects.filter(Exists(_zero_active(start, end)) | Q(pk__in=hard))
 
 
 def _visits(start: date, end: date) -> QuerySet:
@@ -162,9 +165,9 @@ def welfare_post_placements(start: date, end: date) -> QuerySet:
         person=OuterRef("person"), recognized_on__lte=OuterRef("started_on")
     ).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=OuterRef("started_on")))
     posts = Employment.objects.filter(
-        person=OuterRef("pk"), channel=Channel.WELFARE_POST, started_on__gte=start, started_on__lte=end
+        channel=Channel.WELFARE_POST, started_on__gte=start, started_on__lte=end
     ).filter(Exists(hard_at_start))
-    return Person.objects.filter(Exists(posts))
+    return Person.objects.filter(pk__in=posts.values("person_id"))
 
 
 def _services(kinds: tuple[str, ...]) -> Callable[[date, date], QuerySet]:
@@ -176,25 +179,24 @@ def _services(kinds: tuple[str, ...]) -> Callable[[date, date], QuerySet]:
 
 def entrepreneurship_training_referrals(start: date, end: date) -> QuerySet:
     referred = ServiceRecord.objects.filter(
-        person=OuterRef("pk"),
-        kind=ServiceKind.ENTREPRENEURSHIP_TRAINING,
-        served_on__gte=start,
-        served_on__lte=end,
+        kind=ServiceKind.ENTREPRENEURSHIP_TRAINING, served_on__gte=start, served_on__lte=end
+    ).values("person_id")
+    return Person.objects.filter(pk__in=referred).filter(
+        pk__in=_unemployment_active(start, end).values("person_id")
     )
-    return Person.objects.filter(Exists(referred)).filter(Exists(_unemployment_active(start, end)))
 
 
 def graduates_served(start: date, end: date) -> QuerySet:
-    served = ServiceRecord.objects.filter(person=OuterRef("pk"), served_on__gte=start, served_on__lte=end)
-    return Person.objects.filter(is_graduate=True).filter(Exists(served))
+    served = ServiceRecord.objects.filter(served_on__gte=start, served_on__lte=end).values("person_id")
+    return Person.objects.filter(is_graduate=True, pk__in=served)
 
 
 def graduates_placed(start: date, end: date) -> QuerySet:
     # Referred (职业介绍) in the period and employed on/after that referral, by the period's end.
     referred = ServiceRecord.objects.filter(
-        person=OuterRef("pk"), kind=ServiceKind.REFERRAL, served_on__gte=start, served_on__lte=end
+        kind=ServiceKind.REFERRAL, served_on__gte=start, served_on__lte=end
     ).filter(_employed_after("served_on", end))
-    return Person.objects.filter(is_graduate=True).filter(Exists(referred))
+    return Person.objects.filter(is_graduate=True, pk__in=referred.values("person_id"))
 
 
 _P, _H, _S = "person", "household", "service"
@@ -256,7 +258,7 @@ def compute_all(year: int, community_ids: list[int] | None = None) -> dict[int, 
     if community_ids is not None:
         result = {cid: {name: _empty(fd) for name, fd in FACTS.items()} for cid in community_ids}
     for name, fd in FACTS.items():
-        qs = fd.build(start, end)
+        qs = fd.build(start, end).order_by()
         key = fd.path + "_id"
         if community_ids is not None:
             qs = qs.filter(**{f"{key}__in": community_ids})
@@ -283,7 +285,7 @@ def compute_community(year: int, community_id: int) -> tuple[dict[str, Any], dic
     records: dict[str, list[int]] = {}
     start, end = period_bounds(year)
     for name, fd in FACTS.items():
-        qs = fd.build(start, end).filter(**{fd.path + "_id": community_id})
+        qs = fd.build(start, end).filter(**{fd.path + "_id": community_id}).order_by()
         if fd.mode == "kinds":
             rows = list(qs.values_list("pk", "kind"))
             ids = sorted({pk for pk, _ in rows})

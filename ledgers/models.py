@@ -118,7 +118,7 @@ class UnemploymentRegistration(models.Model):
         verbose_name = "失业登记"
         verbose_name_plural = "失业登记"
         ordering = ["-registered_on"]
-        indexes = [models.Index(fields=["registered_on"])]
+        indexes = [models.Index(fields=["person", "registered_on"])]
 
 
 class HardshipCategory(models.TextChoices):
@@ -288,7 +288,10 @@ class ServiceRecord(models.Model):
         verbose_name = "服务记录"
         verbose_name_plural = "服务记录"
         ordering = ["-served_on"]
-        indexes = [models.Index(fields=["kind", "served_on"])]
+        indexes = [
+            models.Index(fields=["kind", "served_on"]),
+            models.Index(fields=["person", "kind", "served_on"]),
+        ]
 
 
 class VisitWay(models.TextChoices):

@@ -12,12 +12,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Count, F, Q
 
-from evaluations.models import Evaluation, LineScore, Period, Stage, State
+from evaluations.models import Evaluation, LineScore, Period, State
 from orgs.models import Unit
 
-from .summaries import line_maxima, star_order
+from .summaries import latest_stage_q, line_maxima, star_order
 
 NO_EVALUATION = "未建评估表"
 
@@ -148,20 +148,6 @@ def score_distribution(period: Period, communities) -> list[dict]:
     ]
 
 
-def _latest_stage_q() -> Q:
-    """LineScores of the most advanced stage each evaluation has a total for."""
-    return (
-        Q(stage=Stage.CITY, evaluation__city_total__isnull=False)
-        | Q(stage=Stage.COUNTY, evaluation__city_total__isnull=True, evaluation__county_total__isnull=False)
-        | Q(
-            stage=Stage.SELF,
-            evaluation__city_total__isnull=True,
-            evaluation__county_total__isnull=True,
-            evaluation__self_total__isnull=False,
-        )
-    )
-
-
 def line_losses(period: Period, communities) -> list[dict]:
     ids, maxima, _stages = line_maxima(period)
     agg = _line_aggregates(period, communities, maxima)
@@ -193,20 +179,20 @@ def line_losses(period: Period, communities) -> list[dict]:
 
 
 def _line_aggregates(period: Period, communities, maxima: dict[str, Decimal]) -> dict[str, dict]:
-    base = LineScore.objects.filter(
-        _latest_stage_q(), evaluation__period=period, evaluation__community__in=communities, score__isnull=False
+    """Per line: sum, count and count below the maximum, from one (line, score) histogram query."""
+    out: dict[str, dict] = {}
+    rows = (
+        LineScore.objects.filter(latest_stage_q(period, communities), score__isnull=False)
+        .values("line_id", "score")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    out = {
-        row["line_id"]: {"total": row["total"], "n": row["n"], "losing": 0}
-        for row in base.values("line_id").annotate(total=Sum("score"), n=Count("id")).order_by()
-    }
-    # One grouped count of the scores below each line's maximum.
-    below = Q()
-    for line_id, mx in maxima.items():
-        below |= Q(line_id=line_id, score__lt=mx)
-    for row in base.filter(below).values("line_id").annotate(n=Count("id")).order_by():
-        if row["line_id"] in out:
-            out[row["line_id"]]["losing"] = row["n"]
+    for row in rows:
+        agg = out.setdefault(row["line_id"], {"total": Decimal(0), "n": 0, "losing": 0})
+        agg["total"] += row["score"] * row["n"]
+        agg["n"] += row["n"]
+        if row["line_id"] in maxima and row["score"] < maxima[row["line_id"]]:
+            agg["losing"] += row["n"]
     return out
 
 

@@ -256,7 +256,7 @@ class LineTableExporter(ListExporter):
         ids = self.line_ids()
         sums: dict[str, Decimal] = dict.fromkeys(ids, Decimal(0))
         counts: dict[str, int] = dict.fromkeys(ids, 0)
-        for r in summaries.period_results(self.period, self.communities):
+        for r in summaries.period_results(self.period, self.communities, lines="all"):
             if not r.latest_stage:
                 continue
             scores = [r.line_scores.get(i) for i in ids]

@@ -321,26 +321,27 @@ def write_form_docx(form: FilledForm, fp: BinaryIO) -> None:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
 
+    # table.cell() rebuilds the whole cell grid on every call: take the grid once, merge at the end.
+    grid = [list(row.cells) for row in table.rows]
+
     def put(r: int, c: int, text: str, bold: bool = False, center: bool = False) -> None:
-        cell = table.cell(r, c)
-        cell.text = ""
-        para = cell.paragraphs[0]
-        lines = text.split("\n")
-        for i, part in enumerate(lines):
+        para = grid[r][c].paragraphs[0]
+        parts = text.split("\n")
+        for i, part in enumerate(parts):
             run = para.add_run(part)
             run.bold = bold
-            if i < len(lines) - 1:
+            if i < len(parts) - 1:
                 run.add_break()
         if center:
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
+    merges: list[tuple[int, int, int, int]] = []  # (row, col, last row, last col)
     for c, label in enumerate(["评审项目", "具体评审内容及评分标准", "评分标准", "评分操作办法", "社区自评分数"]):
         put(0, c, label, bold=True, center=True)
-        table.cell(0, c).merge(table.cell(1, c))
+        merges.append((0, c, 1, c))
     put(0, 5, "县级审核", bold=True, center=True)
-    table.cell(0, 5).merge(table.cell(0, 6))
     put(0, 7, "市级复核", bold=True, center=True)
-    table.cell(0, 7).merge(table.cell(0, 8))
+    merges += [(0, 5, 0, 6), (0, 7, 0, 8)]
     for c, label in ((5, "得分"), (6, "扣分原因"), (7, "得分"), (8, "扣分原因")):
         put(1, c, label, bold=True, center=True)
     for tr in table.rows[:2]:
@@ -349,26 +350,27 @@ def write_form_docx(form: FilledForm, fp: BinaryIO) -> None:
         header.set(qn("w:val"), "true")
         tr_pr.append(header)
 
-    merges = []
     for i, line in enumerate(form.lines):
         r = 2 + i
         for c, value in enumerate(line.values):
             if (c == 0 and not line.row.section_rowspan) or (c == 2 and not line.row.max_rowspan):
                 continue
-            put(r, c, value, bold=(c == 0), center=c in (2, 4, 5, 7))
+            if value:
+                put(r, c, value, bold=(c == 0), center=c in (2, 4, 5, 7))
         if line.row.section_rowspan > 1:
-            merges.append((r, 0, r + line.row.section_rowspan - 1))
+            merges.append((r, 0, r + line.row.section_rowspan - 1, 0))
         if line.row.max_rowspan > 1:
-            merges.append((r, 2, r + line.row.max_rowspan - 1))
-    for start, col, end in merges:
-        # merge() joins the texts of the cells; the covered cells are empty, so only the first shows.
-        merged = table.cell(start, col).merge(table.cell(end, col))
+            merges.append((r, 2, r + line.row.max_rowspan - 1, 2))
+    total_r = n_rows - 1
+    for c, value in enumerate(form.total_values):
+        if value:
+            put(total_r, c, value, bold=True, center=True)
+    for r0, c0, r1, c1 in merges:
+        # merge() joins the cells' paragraphs; the covered cells are empty, so drop their blank paragraphs.
+        merged = grid[r0][c0].merge(grid[r1][c1])
         for para in merged.paragraphs[1:]:
             if not para.text:
                 para._p.getparent().remove(para._p)
-    total_r = n_rows - 1
-    for c, value in enumerate(form.total_values):
-        put(total_r, c, value, bold=True, center=True)
 
     doc.add_paragraph(form.footnote)
     doc.add_paragraph(form.conclusion)

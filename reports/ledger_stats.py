@@ -81,13 +81,24 @@ def outcome_facts(period: Period, communities, ids: list[int] | None = None) -> 
         ids = list(communities.values_list("pk", flat=True))
     facts: dict[int, dict[str, int]] = {cid: {} for cid in ids}
     try:
-        from ledgers.facts import compute_all
+        from ledgers.facts import FACTS
     except ImportError:  # the ledgers app publishes no facts: checklist answers only
-        compute_all = None
-    if compute_all is not None:
-        for cid, values in compute_all(period.year, ids).items():
-            if cid in facts and any(values.get(n) for n in OUTCOME_FACTS):
-                facts[cid] = {n: values.get(n) or 0 for n in OUTCOME_FACTS}
+        FACTS = {}
+    if FACTS:
+        # The ledgers' own fact definitions, grouped by community; only the six outcome facts are needed.
+        start, end = _bounds(period)
+        ledger_values: dict[int, dict[str, int]] = defaultdict(dict)
+        for name in OUTCOME_FACTS:
+            fd = FACTS.get(name)
+            if fd is None:
+                continue
+            key = fd.path + "_id"
+            qs = fd.build(start, end).filter(**{f"{key}__in": communities.values("pk")})
+            for cid, n in qs.values(key).annotate(n=Count("pk", distinct=True)).values_list(key, "n").order_by():
+                ledger_values[cid][name] = n
+        for cid, values in ledger_values.items():
+            if cid in facts and any(values.values()):
+                facts[cid] = {n: values.get(n, 0) for n in OUTCOME_FACTS}
     missing = [cid for cid, v in facts.items() if not v]
     if missing:
         for cid, name, value in FactAnswer.objects.filter(

@@ -5,11 +5,12 @@ Pure queries (a handful of `values()` reads, no per-community query), so 3,000 c
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import FloatField
+from django.db.models.functions import Cast
 
 from evaluations.models import Evaluation, LineScore, Period, Stage, State
 from orgs.models import Level, Unit, User
@@ -107,10 +108,42 @@ def competition_ranks(values: list[tuple[int, Decimal | None]]) -> dict[int, int
     return ranks
 
 
-def period_results(
-    period: Period, communities: models.QuerySet[Unit], with_lines: bool = True
-) -> list[CommunityResult]:
-    """Every community of `communities` with its period's totals, status, star, ranks and lost lines."""
+def latest_stage_q(period: Period, communities) -> models.Q:
+    """LineScores of the most advanced stage each evaluation has a total for (subqueries, no join)."""
+    evs = Evaluation.objects.filter(period=period, community__in=communities)
+    city = evs.filter(city_total__isnull=False).values("pk")
+    county = evs.filter(city_total__isnull=True, county_total__isnull=False).values("pk")
+    own = evs.filter(city_total__isnull=True, county_total__isnull=True, self_total__isnull=False).values("pk")
+    return (
+        models.Q(stage=Stage.CITY, evaluation_id__in=city)
+        | models.Q(stage=Stage.COUNTY, evaluation_id__in=county)
+        | models.Q(stage=Stage.SELF, evaluation_id__in=own)
+    )
+
+
+def below_max_q(maxima: dict[str, Decimal]) -> models.Q:
+    q = models.Q(pk__in=[])
+    for line_id, mx in maxima.items():
+        q |= models.Q(line_id=line_id, score__lt=mx)
+    return q
+
+
+def _latest_stage(res: CommunityResult) -> str:
+    if res.city_total is not None:
+        return Stage.CITY
+    if res.county_total is not None:
+        return Stage.COUNTY
+    if res.self_total is not None:
+        return Stage.SELF
+    return ""
+
+
+def period_results(period: Period, communities: models.QuerySet[Unit], lines: str = "lost") -> list[CommunityResult]:
+    """Every community of `communities` with its period's totals, status, star and ranks.
+
+    lines="lost" adds the lines where it lost points, "all" also every line's score, "none" neither;
+    lines are read at the most advanced stage the sheet has a total for.
+    """
     results: dict[int, CommunityResult] = {}
     for row in communities.order_by("code").values(
         "id", "code", "name", "county_id", "county__name", "street__name"
@@ -134,6 +167,7 @@ def period_results(
         res.state = ev["state"]
         res.self_total, res.county_total, res.city_total = ev["self_total"], ev["county_total"], ev["city_total"]
         res.status, res.star = ev["result_status"], ev["star"]
+        res.latest_stage = _latest_stage(res)
         by_eval[ev["id"]] = res
     evaluated = [r for r in results.values() if r.evaluation_id and r.status == "evaluated"]
     county_ranks = competition_ranks([(r.community_id, r.county_total) for r in evaluated])
@@ -141,36 +175,33 @@ def period_results(
     for r in evaluated:
         r.county_rank = county_ranks.get(r.community_id)
         r.final_rank = final_ranks.get(r.community_id)
-    if with_lines and by_eval:
-        _attach_lines(period, communities, by_eval)
+    if lines != "none" and by_eval:
+        _attach_lines(period, communities, by_eval, lost_only=lines == "lost")
     return list(results.values())
 
 
-def _attach_lines(period: Period, communities, by_eval: dict[int, CommunityResult]) -> None:
+def _attach_lines(period: Period, communities, by_eval: dict[int, CommunityResult], lost_only: bool) -> None:
     ids, maxima, stages_of = line_maxima(period)
     order = {line_id: i for i, line_id in enumerate(ids)}
-    per_stage: dict[int, dict[str, dict[str, tuple[Decimal, str]]]] = defaultdict(lambda: defaultdict(dict))
-    rows = LineScore.objects.filter(
-        evaluation__period=period, evaluation__community__in=communities, score__isnull=False
-    ).values_list("evaluation_id", "stage", "line_id", "score", "reason")
-    for ev_id, stage, line_id, score, reason in rows.iterator(chunk_size=5000):
-        per_stage[ev_id][stage][line_id] = (score, reason)
-    for ev_id, stages in per_stage.items():
+    qs = LineScore.objects.filter(latest_stage_q(period, communities), score__isnull=False)
+    if lost_only:
+        qs = qs.filter(below_max_q(maxima))
+    # REAL instead of the DecimalField converter: 3x faster on 70k rows; scores have at most 2 decimals.
+    rows = qs.annotate(score_f=Cast("score", FloatField())).values_list(
+        "evaluation_id", "line_id", "score_f", "reason"
+    )
+    for ev_id, line_id, score_f, reason in rows.iterator(chunk_size=5000):
         res = by_eval.get(ev_id)
         if res is None:
             continue
-        latest = next((s for s in (Stage.CITY, Stage.COUNTY, Stage.SELF) if stages.get(s)), None)
-        if latest is None:
-            continue
-        res.latest_stage = latest
-        scored = stages[latest]
-        res.line_scores = {line_id: value[0] for line_id, value in scored.items()}
-        lost = []
-        for line_id, (score, reason) in scored.items():
-            if line_id in maxima and latest in stages_of[line_id] and score < maxima[line_id]:
-                lost.append(LostLine(line_id, maxima[line_id] - score, score, reason or ""))
-        lost.sort(key=lambda item: order.get(item.line_id, 999))
-        res.lost = lost
+        score = Decimal(repr(round(score_f, 2)))
+        if not lost_only:
+            res.line_scores[line_id] = score
+        mx = maxima.get(line_id)
+        if mx is not None and score < mx and res.latest_stage in stages_of[line_id]:
+            res.lost.append(LostLine(line_id, mx - score, score, reason or ""))
+    for res in by_eval.values():
+        res.lost.sort(key=lambda item: order.get(item.line_id, 999))
 
 
 def star_order(period: Period) -> list[str]:
@@ -182,7 +213,7 @@ def star_list(period: Period, communities) -> list[tuple[str, list[tuple[str, li
     """The published star list: [(district, [(star, [communities by final score])])]."""
     results = [
         r
-        for r in period_results(period, communities, with_lines=False)
+        for r in period_results(period, communities, lines="none")
         if r.state == State.PUBLISHED and r.star and r.status == "evaluated"
     ]
     stars = star_order(period)

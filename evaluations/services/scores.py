@@ -17,7 +17,7 @@ from orgs.scoping import can
 from standards import engine
 
 from ..audit import record
-from ..facts import checklist_fact_names
+from ..facts import checklist_fact_names, collect_facts
 from ..models import Evaluation, FactAnswer, LineScore, Stage, State
 from ..scoring import refresh_cached_result, result_for
 from .workflow import NotAllowed, WorkflowError, bump, check_fresh, lock, state_label
@@ -95,7 +95,8 @@ def save_score(
         line = standard.lines_by_id.get(line_id)
         if line is None:
             raise ScoreInvalid(f"第 {line_id} 行：标准中没有此行。")
-        suggestion = result_for(ev, stages=[]).suggestions.get(line_id)
+        facts = collect_facts(ev)
+        suggestion = result_for(ev, facts, stages=[]).suggestions.get(line_id)
         errors = engine.validate_score(
             standard, stage, line_id, value, reason if stage in engine.REASON_STAGES else None,
             suggestion, step=ev.period.score_step,
@@ -121,7 +122,7 @@ def save_score(
             record(ev, user, "score", line_id=line_id, stage=stage, field="score", old=old_score, new=value)
         if changed_reason:
             record(ev, user, "reason", line_id=line_id, stage=stage, field="reason", old=old_reason, new=reason)
-        result = refresh_cached_result(ev)
+        result = refresh_cached_result(ev, result_for(ev, facts))
     return SaveOutcome(ev, True, _warnings(result, stage, line_id), result)
 
 

@@ -10,7 +10,7 @@ from api.tokens import create_token
 from evaluations.models import Evaluation, LineScore, State, Transition
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-import api_e2e  # noqa: E402
+import api_e2e
 
 
 def client_caller(client):

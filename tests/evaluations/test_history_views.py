@@ -50,7 +50,7 @@ def test_everything_newest_first_with_old_and_new(client, cast, trail):
     assert entries[1].old == "（空）" and entries[1].new == "3" and entries[1].user == str(cast.county_reviewer)
     assert entries[2].old == "草稿" and entries[2].new == "待县级审核" and entries[2].field_label == "提交县级审核"
     assert "「资格证书」第 1 版" in entries[3].new and "SHA-256" in entries[3].new
-    assert entries[4].field_label == "协理员人数（人）" or entries[4].field_label
+    assert entries[4].field_label == trail.period.standard.standard.facts["staff_count"].label
     assert entries[5].old == "5" and entries[5].new == "4.5"
     html = response.content.decode()
     assert "无证书" in html and "4.5" in html

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,8 +36,10 @@ def create_token(user, name: str) -> tuple[ApiToken, str]:
     if len(name) > 100:
         raise TokenError("令牌名称不能超过 100 个字符。")
     with transaction.atomic():
-        active = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
-        if active.count() >= MAX_ACTIVE_TOKENS:
+        # Lock the owner's row (PostgreSQL refuses FOR UPDATE with COUNT) so two requests cannot both
+        # slip under the limit.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
             raise TokenError(f"每个账号最多保留 {MAX_ACTIVE_TOKENS} 个有效令牌，请先吊销不用的令牌。")
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], token_hash=hash_token(raw))

@@ -243,11 +243,9 @@ def _render_line(request, evaluation: Evaluation, line_id: str, *, error: str = 
     row.error = error
     row.entered = entered or {}
     ctx = sheet.context()
-    ctx.update({"row": row, "notice": notice, "oob": True})
-    html = render_to_string("evaluations/_line_row.html", ctx, request=request)
-    html += render_to_string("evaluations/_totals.html", ctx, request=request)
-    html += render_to_string("evaluations/_status.html", ctx, request=request)
-    return HttpResponse(html)
+    # The row, then totals and banner out of band (inside <template>, where a <tr> response may hold them).
+    ctx.update({"row": row, "notice": notice, "oob": True, "line_oob": True})
+    return HttpResponse(render_to_string("evaluations/_line_row.html", ctx, request=request))
 
 
 def _revision(request) -> int | None:
@@ -294,11 +292,11 @@ def save_fact(request, pk: int, name: str):
     ctx = sheet.context()
     fact = next(r for r in sheet.fact_rows() if r["name"] == name)
     ctx.update({"fact": fact, "fact_error": error, "rows": sheet.rows(), "oob": True})
-    html = render_to_string("evaluations/_fact_row.html", ctx, request=request)
     # Facts move suggestions and the gate: the lines, totals and banner are refreshed out of band.
-    html += render_to_string("evaluations/_sheet_body.html", ctx, request=request)
+    html = render_to_string("evaluations/_fact_row.html", ctx, request=request)
+    html += "<template>" + render_to_string("evaluations/_sheet_body.html", ctx, request=request)
     html += render_to_string("evaluations/_totals.html", ctx, request=request)
-    html += render_to_string("evaluations/_status.html", ctx, request=request)
+    html += render_to_string("evaluations/_status.html", ctx, request=request) + "</template>"
     return HttpResponse(html)
 
 

@@ -11,6 +11,7 @@ NAV = [
     ("评审标准", "standards:current", None),
     ("评估期管理", "evaluations:periods", "manage_periods"),
     ("组织与账号", "orgs:units", "manage_users"),
+    ("接口令牌", "api:tokens", None),
 ]
 
 

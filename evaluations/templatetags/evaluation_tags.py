@@ -38,3 +38,8 @@ def fact_display(value) -> str:
     if value is False:
         return "否"
     return points(value)
+
+
+@register.filter
+def line_dom_id(line_id: str) -> str:
+    return "line-" + str(line_id).replace(".", "-")

@@ -127,3 +127,14 @@ def test_token_page_create_list_revoke(cast):
 def test_token_page_needs_login(client):
     response = client.get("/api/tokens/manage/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_active_token_limit(cast):
+    from api.tokens import MAX_ACTIVE_TOKENS, TokenError
+
+    for i in range(MAX_ACTIVE_TOKENS):
+        create_token(cast.operator, f"t{i}")
+    with pytest.raises(TokenError, match="最多"):
+        create_token(cast.operator, "one too many")
+    revoke_token(cast.operator, ApiToken.objects.filter(user=cast.operator).first().pk)
+    create_token(cast.operator, "fits again")

@@ -14,3 +14,8 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="star-media-"))
+
+# Tests serve static files through the finders; no collectstatic run is needed.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -436,7 +436,11 @@ def _existing_keys(spec: Spec, community: Unit) -> dict[tuple, int]:
     return {tuple(row[:-1]): row[-1] for row in qs.values_list(parent_field, *spec.key, "pk")}
 
 
-def plan_import(spec: Spec, rows: Iterable[tuple[int, list[Any]]], community: Unit, sensitive: bool) -> Plan:
+def plan_import(
+    spec: Spec, rows: Iterable[tuple[int, list[Any]]], community: Unit, sensitive: bool,
+    id_rows: Iterable[tuple[int, list[Any]]] | None = None,
+) -> Plan:
+    """Plan the rows; `id_rows` is a second pass over the file for the cross-community check."""
     plan = Plan(kind=spec.kind, sensitive=sensitive)
     ctx = _Context(community)
     rows = iter(rows)
@@ -449,9 +453,15 @@ def plan_import(spec: Spec, rows: Iterable[tuple[int, list[Any]]], community: Un
         plan.warnings.append(RowError(1, "", f"您的角色无权导入以下敏感列，已忽略：{'、'.join(ignored)}"))
     existing = _existing_keys(spec, community)
     seen: dict[tuple, int] = {}
-    others = _other_communities(spec, rows_cache := [], rows, index, community) if spec.kind == "persons" else None
-    source = rows_cache if others is not None else rows
-    for number, raw in source:
+    others = None
+    if spec.kind == "persons":
+        if id_rows is None:
+            cached = list(rows)
+            rows, id_rows = iter(cached), iter(cached)
+        else:
+            next(id_rows, None)  # the header
+        others = _other_communities(id_rows, index, community)
+    for number, raw in rows:
         if all(v is None or _cell_text(v) == "" for v in raw):
             continue
         plan.rows += 1
@@ -484,12 +494,11 @@ def plan_import(spec: Spec, rows: Iterable[tuple[int, list[Any]]], community: Un
     return plan
 
 
-def _other_communities(spec, cache, rows, index, community) -> dict[str, str]:
+def _other_communities(rows, index, community) -> dict[str, str]:
     """ID numbers of the file already in another community's ledger (one query per 500 ids)."""
     col = index["id_number"]
     numbers = set()
-    for number, raw in rows:
-        cache.append((number, raw))
+    for _, raw in rows:
         if col < len(raw) and raw[col]:
             numbers.add(_cell_text(raw[col]).upper())
     found: dict[str, str] = {}
@@ -600,7 +609,8 @@ def _plan_person(plan, ctx, existing, seen, others, number, values) -> None:
 def run_import(spec: Spec, source, community: Unit, user, sensitive: bool, apply: bool) -> Plan:
     """Plan (dry run) or plan-and-write in one transaction. Nothing is written if any row fails."""
     with transaction.atomic():
-        plan = plan_import(spec, read_rows(source), community, sensitive)
+        second = read_rows(source) if spec.kind == "persons" else None
+        plan = plan_import(spec, read_rows(source), community, sensitive, id_rows=second)
         if not apply or not plan.ok:
             return plan
         _write(spec, plan, community)

@@ -198,6 +198,10 @@ class Sheet:
                 "lines": [line.id for line in self.standard.lines if name in engine.rule_facts(line.rule)
                           or (line.gate and name in str(line.gate)) or (line.disqualify and name in str(line.disqualify))],
             })
+        # Checklist order follows the sheet: by the first line a fact feeds, then the data file's order.
+        line_pos = {line.id: i for i, line in enumerate(self.standard.lines)}
+        raw_order = {name: i for i, name in enumerate(self.standard.raw.get("facts", {}))}
+        rows.sort(key=lambda r: (min((line_pos[lid] for lid in r["lines"]), default=99), raw_order.get(r["name"], 99)))
         return rows
 
     def context(self) -> dict:

@@ -438,9 +438,8 @@ def _existing_keys(spec: Spec, community: Unit) -> dict[tuple, int]:
 
 def plan_import(
     spec: Spec, rows: Iterable[tuple[int, list[Any]]], community: Unit, sensitive: bool,
-    id_rows: Iterable[tuple[int, list[Any]]] | None = None,
 ) -> Plan:
-    """Plan the rows; `id_rows` is a second pass over the file for the cross-community check."""
+    """Plan the rows in one pass over the file; persons are checked against other communities after."""
     plan = Plan(kind=spec.kind, sensitive=sensitive)
     ctx = _Context(community)
     rows = iter(rows)
@@ -453,14 +452,7 @@ def plan_import(
         plan.warnings.append(RowError(1, "", f"您的角色无权导入以下敏感列，已忽略：{'、'.join(ignored)}"))
     existing = _existing_keys(spec, community)
     seen: dict[tuple, int] = {}
-    others = None
-    if spec.kind == "persons":
-        if id_rows is None:
-            cached = list(rows)
-            rows, id_rows = iter(cached), iter(cached)
-        else:
-            next(id_rows, None)  # the header
-        others = _other_communities(id_rows, index, community)
+    others: dict[str, int] | None = {} if spec.kind == "persons" else None  # id number -> row
     for number, raw in rows:
         if all(v is None or _cell_text(v) == "" for v in raw):
             continue
@@ -491,16 +483,15 @@ def plan_import(
         _plan_row(spec, plan, ctx, existing, seen, others, number, values)
     if plan.rows == 0:
         raise ImportFileError("文件中没有数据行。")
+    if others:
+        for id_number, unit_name in _other_communities(list(others), community).items():
+            plan.error(others[id_number], "身份证号",
+                       f"该人员已在“{unit_name}”的台帐中登记，请核实后由原社区迁出，不能重复登记")
     return plan
 
 
-def _other_communities(rows, index, community) -> dict[str, str]:
-    """ID numbers of the file already in another community's ledger (one query per 500 ids)."""
-    col = index["id_number"]
-    numbers = set()
-    for _, raw in rows:
-        if col < len(raw) and raw[col]:
-            numbers.add(_cell_text(raw[col]).upper())
+def _other_communities(numbers: list[str], community: Unit) -> dict[str, str]:
+    """ID numbers already in another community's ledger (one query per 500 ids)."""
     found: dict[str, str] = {}
     numbers_list = sorted(numbers)
     for i in range(0, len(numbers_list), 500):
@@ -573,9 +564,7 @@ def _plan_row(spec, plan, ctx, existing, seen, others, number, values) -> None:
 
 def _plan_person(plan, ctx, existing, seen, others, number, values) -> None:
     rid = values.pop("id_number")
-    if rid.number in others:
-        plan.error(number, "身份证号", f"该人员已在“{others[rid.number]}”的台帐中登记，请核实后由原社区迁出，不能重复登记")
-        return
+    others.setdefault(rid.number, number)  # checked against other communities after the pass
     key = (ctx.community.pk, rid.number)
     if key in seen:
         plan.error(number, "身份证号", f"与第{seen[key]}行的身份证号重复")
@@ -609,8 +598,7 @@ def _plan_person(plan, ctx, existing, seen, others, number, values) -> None:
 def run_import(spec: Spec, source, community: Unit, user, sensitive: bool, apply: bool) -> Plan:
     """Plan (dry run) or plan-and-write in one transaction. Nothing is written if any row fails."""
     with transaction.atomic():
-        second = read_rows(source) if spec.kind == "persons" else None
-        plan = plan_import(spec, read_rows(source), community, sensitive, id_rows=second)
+        plan = plan_import(spec, read_rows(source), community, sensitive)
         if not apply or not plan.ok:
             return plan
         _write(spec, plan, community)

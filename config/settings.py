@@ -157,11 +157,24 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Third-party assets from npm (package-lock.json), served from node_modules: only the files pages use.
+VENDOR_STATIC = {
+    "vendor/bootstrap": (
+        NODE_MODULES / "bootstrap" / "dist",
+        ["css/bootstrap.min.css", "css/bootstrap.min.css.map", "js/bootstrap.bundle.min.js",
+         "js/bootstrap.bundle.min.js.map"],
+    ),
+    "vendor/bootstrap-icons": (
+        NODE_MODULES / "bootstrap-icons" / "font",
+        ["bootstrap-icons.min.css", "fonts/bootstrap-icons.woff", "fonts/bootstrap-icons.woff2"],
+    ),
+    "vendor/echarts": (NODE_MODULES / "echarts" / "dist", ["echarts.min.js"]),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "config.finders.VendorFinder",
 ]
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
     "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf", "flv",

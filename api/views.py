@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -37,6 +37,7 @@ def tokens(request):
 @require_POST
 @login_required
 def revoke(request, token_id: int):
+    get_object_or_404(ApiToken, pk=token_id, user=request.user)  # someone else's token: 404, as in the API
     try:
         token = revoke_token(request.user, token_id)
     except TokenError as exc:

@@ -23,7 +23,6 @@ from .dates import add_months
 from .identity import IdentifierError, check_credit_code, check_resident_id, normalise_phone
 from .models import (
     SENSITIVE_CATEGORIES,
-    SENSITIVE_GROUPS,
     Channel,
     Complaint,
     ComplaintKind,

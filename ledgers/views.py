@@ -180,7 +180,9 @@ def person_unmask(request, pk: int):
 
 @login_required
 def person_form(request, pk: int | None = None):
-    _require_edit(request.user)
+    # With an object: get_for_user answers 404 outside the unit before 403 for the role.
+    if pk is None:
+        _require_edit(request.user)
     sensitive = can(request.user, "view_sensitive")
     if pk is not None:
         person = get_for_user(request.user, Person.objects.select_related("household"), "edit_ledger", pk=pk)
@@ -225,7 +227,6 @@ def record_form(request, kind: str, parent_id: int | None = None, pk: int | None
     if kind not in RECORD_KINDS:
         raise Http404("未知的台帐类型。")
     model, form_class, parent_kind, label = RECORD_KINDS[kind]
-    _require_edit(request.user)
     if pk is not None:
         instance = get_for_user(request.user, model.objects.all(), "edit_ledger", pk=pk)
         parent = getattr(instance, parent_kind)
@@ -292,7 +293,8 @@ def household_detail(request, pk: int):
 
 
 def _owned_form(request, model, form_class, pk, title, list_name, detail_name=None):
-    _require_edit(request.user)
+    if pk is None:
+        _require_edit(request.user)
     if pk is not None:
         instance = get_for_user(request.user, model.objects.all(), "edit_ledger", pk=pk)
         community = instance.community

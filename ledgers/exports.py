@@ -1,19 +1,23 @@
-"""xlsx export of every ledger, under the same masking as the pages (rows are yielded, not built)."""
+"""Export of every ledger (xlsx or csv) on the one exporter base class, reports.exporters.ListExporter.
+
+Rows are yielded, never built in memory, under the same masking as the pages: ID numbers and phones
+masked unless the role may unmask and asked to; sensitive status columns and hardship categories only
+for roles allowed to see them. Each export is logged with orgs.models.log_access. The xlsx keeps its
+headers on row 1 (no title line), so an edited export can be imported again like the template.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
-from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
-
-from orgs.models import AccessLog, log_access
+from orgs.models import AccessLog, Unit, User, log_access
 from orgs.scoping import can, scope_queryset
+from reports.exporters import ListExporter
 
 from .identity import mask_id, mask_phone
-from .imports import Column, Spec, columns_for
+from .imports import SPECS, Column, Spec, columns_for
+from .models import SENSITIVE_CATEGORIES
 
 RELATED = {
     "persons": ("community", "household"),
@@ -27,6 +31,7 @@ RELATED = {
     "vacancies": ("employer__community",),
     "complaints": ("community",),
 }
+COMMUNITY_HEADER = "所属社区"
 
 
 def _community_of(obj) -> Any:
@@ -48,43 +53,78 @@ def _value(obj, col: Column, full: bool) -> Any:
     value = getattr(obj, col.field)
     if col.kind == "phone" or col.field == "phone":
         return value if full else mask_phone(value)
-    if col.kind == "uscc":
-        return value
     if col.kind == "bool":
         return "是" if value else "否"
     if col.kind == "choice":
         return getattr(obj, f"get_{col.field}_display")() if value else ""
-    if isinstance(value, date):
-        return value
     return value
 
 
-def export_rows(spec: Spec, user, full: bool, community_id: int | None = None) -> Iterator[list[Any]]:
-    sensitive = can(user, "view_sensitive")
-    cols = columns_for(spec, sensitive)
-    yield [c.header for c in cols] + ["所属社区"]
-    qs = scope_queryset(user, spec.model.objects.select_related(*RELATED[spec.kind]))
-    if community_id:
-        qs = qs.filter(**{f"{spec.community_path}_id": community_id})
-    if spec.kind == "hardship" and not sensitive:
-        from .models import SENSITIVE_CATEGORIES
+class LedgerExporter(ListExporter):
+    """One ledger of the user's scope, or of one community in it. Subclasses set `spec`."""
 
-        qs = qs.exclude(category__in=SENSITIVE_CATEGORIES)
-    for obj in qs.order_by("pk").iterator(chunk_size=2000):
-        yield [_value(obj, c, full) for c in cols] + [_community_of(obj).name]
+    spec: Spec
+    formats = ("xlsx", "csv")
+    title_row = False
+    footer_row = False
+
+    def __init__(self, user: User, community: Unit | None = None, full: bool = False) -> None:
+        super().__init__(user)
+        self.community = community
+        # Full ID numbers and phones only for roles allowed to unmask, and only when asked for.
+        self.full = full and can(user, "unmask")
+        self.sensitive = can(user, "view_sensitive")
+        self.columns = columns_for(self.spec, self.sensitive)
+        self.row_count = 0
+
+    @property
+    def scope_label(self) -> str:
+        return self.community.name if self.community is not None else super().scope_label
+
+    def title(self) -> str:
+        return f"{self.scope_label}{self.verbose_name}"
+
+    def sheet_title(self) -> str:
+        return self.spec.label[:31]
+
+    def queryset(self):
+        spec = self.spec
+        qs = scope_queryset(self.user, spec.model.objects.select_related(*RELATED[spec.kind]))
+        if self.community is not None:
+            qs = qs.filter(**{f"{spec.community_path}_id": self.community.pk})
+        if spec.kind == "hardship" and not self.sensitive:
+            qs = qs.exclude(category__in=SENSITIVE_CATEGORIES)
+        return qs.order_by("pk")
+
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns] + [COMMUNITY_HEADER]
+
+    def rows(self) -> Iterator[list[Any]]:
+        self.row_count = 0
+        for obj in self.queryset().iterator(chunk_size=2000):
+            self.row_count += 1
+            yield [_value(obj, c, self.full) for c in self.columns] + [_community_of(obj).name]
+
+    def export(self, fmt: str) -> bytes:
+        content = super().export(fmt)
+        log_access(
+            self.user, AccessLog.Kind.EXPORT, f"ledger:{self.spec.kind}", format=fmt, rows=self.row_count,
+            unmasked=self.full, community=self.community.pk if self.community is not None else None,
+        )
+        return content
 
 
-def export_workbook(spec: Spec, user, full: bool = False, community_id: int | None = None) -> bytes:
-    """The ledger as xlsx; full ID numbers and phones only for roles allowed to unmask. Logged."""
-    full = full and can(user, "unmask")
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(spec.label[:31])
-    count = -1
-    for row in export_rows(spec, user, full, community_id):
-        ws.append(row)
-        count += 1
-    out = BytesIO()
-    wb.save(out)
-    log_access(user, AccessLog.Kind.EXPORT, f"ledger:{spec.kind}", rows=count, unmasked=full,
-               community=community_id)
-    return out.getvalue()
+def _class_name(kind: str) -> str:
+    return "".join(part.capitalize() for part in kind.split("_")) + "LedgerExporter"
+
+
+# One subclass per ledger, keyed by the import spec's kind (the same keys as the import and the URLs).
+LEDGER_EXPORTERS: dict[str, type[LedgerExporter]] = {
+    kind: type(
+        _class_name(kind),
+        (LedgerExporter,),
+        {"__module__": __name__, "__doc__": f"{spec.label}。", "identifier": f"ledger_{kind}",
+         "verbose_name": spec.label, "spec": spec},
+    )
+    for kind, spec in SPECS.items()
+}

@@ -541,16 +541,30 @@ def import_template(request, kind: str):
     return _xlsx(out.getvalue(), f"{SPECS[kind].label}-导入模板.xlsx")
 
 
+EXPORT_CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
 @login_required
 def export(request, kind: str):
-    from .exports import export_workbook
-    from .imports import SPECS
+    """A ledger as xlsx (default) or ?format=csv; ?community= narrows, ?full=1 unmasks where allowed."""
+    from urllib.parse import quote
 
-    if kind not in SPECS:
+    from .exports import LEDGER_EXPORTERS
+
+    cls = LEDGER_EXPORTERS.get(kind)
+    if cls is None:
         raise Http404("未知的台帐类型。")
+    fmt = request.GET.get("format") or "xlsx"
+    if fmt not in cls.formats:
+        raise Http404(f"不支持的导出格式“{fmt}”（可选：{'、'.join(cls.formats)}）。")
     if not can(request.user, "export"):
         raise PermissionDenied("您的角色无权导出。")
     _, selected = _community_filter(request, Person.objects.none())
-    content = export_workbook(SPECS[kind], request.user, full=request.GET.get("full") == "1",
-                              community_id=selected.pk if selected else None)
-    return _xlsx(content, f"{SPECS[kind].label}.xlsx")
+    exporter = cls(request.user, community=selected, full=request.GET.get("full") == "1")
+    response = HttpResponse(exporter.export(fmt), content_type=EXPORT_CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(exporter.filename(fmt))}"
+    response["Cache-Control"] = "no-store"
+    return response

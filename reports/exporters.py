@@ -1,7 +1,9 @@
 """The one exporter base class (after pretix's ListExporter): yield rows, write xlsx, csv or docx.
 
 Every list document of the app is a subclass; the views log each download with orgs.models.log_access.
-Exporters never hold personal data: they work on scores, states and aggregate counts.
+The report exporters here hold no personal data: they work on scores, states and aggregate counts.
+The ledger exporters (ledgers/exports.py) do: they mask on the server in rows() under the same rules
+as the ledger pages, and log their own exports.
 """
 
 from __future__ import annotations
@@ -26,8 +28,12 @@ class ListExporter:
     verbose_name: str = ""
     formats: tuple[str, ...] = ("xlsx", "csv")
     column_widths: tuple[int, ...] = ()
+    # A title line above the headers and an "exported at/by" line below the rows (xlsx only). Ledger
+    # exports turn both off so the headers stay on row 1 and an edited export re-imports like a template.
+    title_row: bool = True
+    footer_row: bool = True
 
-    def __init__(self, user: User, period: Period, county: Unit | None = None) -> None:
+    def __init__(self, user: User, period: Period | None = None, county: Unit | None = None) -> None:
         self.user = user
         self.period = period
         self.county = county
@@ -55,10 +61,14 @@ class ListExporter:
         return self.user.unit.name if self.user.unit_id else ""
 
     def title(self) -> str:
-        return f"{self.period.year}年度{self.scope_label}{self.verbose_name}"
+        year = f"{self.period.year}年度" if self.period is not None else ""
+        return f"{year}{self.scope_label}{self.verbose_name}"
 
     def filename(self, fmt: str) -> str:
         return f"{self.title()}.{fmt}"
+
+    def sheet_title(self) -> str:
+        return self.verbose_name[:31] or "Sheet1"
 
     @staticmethod
     def cell_value(value: Any) -> Any:
@@ -72,16 +82,18 @@ class ListExporter:
         from openpyxl.styles import Font
 
         wb = Workbook(write_only=True)
-        ws = wb.create_sheet(self.verbose_name[:31] or "Sheet1")
+        ws = wb.create_sheet(self.sheet_title())
         for idx, width in enumerate(self.column_widths, 1):
             ws.column_dimensions[_col(idx)].width = width
-        ws.freeze_panes = "A3"
-        ws.print_title_rows = "2:2"
+        header_row = 2 if self.title_row else 1
+        ws.freeze_panes = f"A{header_row + 1}"
+        ws.print_title_rows = f"{header_row}:{header_row}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = "9"  # A4
-        title = WriteOnlyCell(ws, self.title())
-        title.font = Font(bold=True, size=14)
-        ws.append([title])
+        if self.title_row:
+            title = WriteOnlyCell(ws, self.title())
+            title.font = Font(bold=True, size=14)
+            ws.append([title])
         bold = Font(bold=True)
         header_cells = []
         for h in self.headers():
@@ -91,7 +103,8 @@ class ListExporter:
         ws.append(header_cells)
         for row in self.rows():
             ws.append([self.cell_value(v) for v in row])
-        ws.append([f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}；导出人：{self.user}"])
+        if self.footer_row:
+            ws.append([f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}；导出人：{self.user}"])
         wb.save(fp)
 
     def write_csv(self, fp: BinaryIO) -> None:

@@ -391,7 +391,8 @@ MATRIX: dict[str, list[Case]] = {
     # A blank template holds no personal data; every role may fetch one (sensitive columns by role).
     "ledgers:import_template": [Case("kind:persons", "get", EVERYONE)],
     # ACTION_ROLES["export"]: everyone, of their own unit's rows, masked unless the role may unmask.
-    "ledgers:export": [Case("kind:persons", "get", EVERYONE)],
+    "ledgers:export": [Case("kind:persons", "get", EVERYONE), Case("kind:persons", "get", EVERYONE, {"format": "csv"}),
+                       Case("kind:hardship", "get", EVERYONE, {"full": "1"})],
     "ledgers:evaluation_facts": [Case("sheet:submitted", "get", SCOPED)],
     "ledgers:refresh_facts": [
         Case("sheet:submitted", "post", only(302, "county_reviewer", *CITY_REVIEW),

@@ -26,6 +26,20 @@ OPERATIONS = sorted(
 )
 
 
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """The WSGI app here is called outside Django's test client, which normally detaches these
+    handlers: on PostgreSQL they would close the connection holding the test transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def tokens(cast, standard_version):
     from evaluations.services.periods import open_period

@@ -138,7 +138,11 @@ class _FullPrecisionEncoder(DjangoJSONEncoder):
 
 
 def _dump(path: Path) -> None:
-    """What `dumpdata --natural-foreign --natural-primary --exclude ...` writes, at full precision."""
+    """What `dumpdata --natural-foreign --exclude ...` writes, at full precision.
+
+    Primary keys are kept (users included) so a restore is identical row for row; only references to
+    content types and permissions, which migrate recreates, go by natural key.
+    """
     excluded_apps = {e for e in EXCLUDE if "." not in e}
     excluded_models = {e.lower() for e in EXCLUDE if "." in e}
     app_list = [(cfg, None) for cfg in apps.get_app_configs() if cfg.models_module and cfg.label not in excluded_apps]
@@ -152,7 +156,7 @@ def _dump(path: Path) -> None:
 
     with open(path, "w", encoding="utf-8") as fh:
         serializers.serialize(
-            "json", objects(), stream=fh, use_natural_foreign_keys=True, use_natural_primary_keys=True,
+            "json", objects(), stream=fh, use_natural_foreign_keys=True, use_natural_primary_keys=False,
             cls=_FullPrecisionEncoder, ensure_ascii=False,
         )
 

@@ -28,6 +28,8 @@ def stage_inputs(evaluation: Evaluation) -> tuple[dict[str, dict[str, Decimal]],
 def result_for(
     evaluation: Evaluation, facts: dict[str, FactValue] | None = None, stages: list[str] | None = None
 ) -> engine.Result:
+    # Pass an evaluation whose state is current (re-fetched or returned by the transition): the
+    # ledgers' provider reads live ledgers for a draft and the snapshot once submitted.
     standard = evaluation.period.standard.standard
     if facts is None:
         facts = collect_facts(evaluation)

@@ -1,11 +1,16 @@
 """The demo city for `make run`: 12 communities, a 2025 period all published and a 2026 period whose
-sheets are spread over every state — all walked through the services, never by writing states."""
+sheets are spread over every state — all walked through the services, never by writing states.
+
+Communities differ in quality (ledgers.demo.DEMO_TIERS by position: excellent, good, fair, weak): their
+ledgers, checklist answers and the reviewers' discretionary scores follow the tier, so final scores
+spread over 五星 / 四星 / 三星 / no star in both years.
+"""
 
 from __future__ import annotations
 
 import datetime
-import importlib
-import importlib.util
+import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,6 +21,7 @@ from evaluations.scoring import result_for
 from evaluations.services import scores as score_service
 from evaluations.services.periods import open_period
 from evaluations.services.workflow import WorkflowError, transition
+from ledgers.demo import create_demo_ledgers, demo_tier, frozen_ledger_facts
 from orgs.demo import create_demo_org
 from standards.loading import load_file
 from standards.models import StandardVersion
@@ -34,6 +40,29 @@ TARGETS_2026 = [
 ]
 ORDER = [State.DRAFT, State.SUBMITTED, State.COUNTY_REVIEWING, State.COUNTY_PASSED, State.CITY_REVIEWING,
          State.CITY_REVIEWED, State.PUBLISHED]
+# An evaluation of year N is done around the turn of the year.
+DEADLINES = {
+    2025: (datetime.date(2025, 3, 31), datetime.date(2025, 4, 30), datetime.date(2025, 5, 31)),
+    2026: (datetime.date(2026, 12, 31), datetime.date(2027, 1, 20), datetime.date(2027, 2, 10)),
+}
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How reviewers score a community of a tier where the standard leaves it to them."""
+
+    share: float  # of a discretionary line's range deducted at the city stage (county a bit more, self less)
+    innovation: tuple[str, str]  # line 5, by position parity
+    missing: tuple[str, ...] = ()  # checklist items the community lacks
+
+
+TIER_SCORING = {
+    "excellent": Scoring(0.10, ("5", "4.5")),
+    "good": Scoring(0.15, ("4", "4.5"), ("supervision_phone_published",)),
+    "fair": Scoring(0.15, ("3.5", "3"), ("badges_worn",)),
+    "weak": Scoring(0.22, ("2.5", "2"), ("certified_staff_count",)),
+}
+STAGE_SHARE = {Stage.SELF: 0.4, Stage.COUNTY: 1.2, Stage.CITY: 1.0}  # communities are generous with themselves
 
 
 def step_down(value: Decimal, amount: Decimal, low: Decimal) -> Decimal:
@@ -54,35 +83,36 @@ class Command(BaseCommand):
         self.org = org
         self.admin = org["city_admin"]
         communities = org["communities"]
+        self.tiers = {unit.pk: demo_tier(index) for index, unit in enumerate(communities)}
 
         created_2026 = not Period.objects.filter(year=2026).exists()
-        if created_2026:
-            p2026 = open_period(self.admin, year=2026, name="2026年度充分就业星级社区评审", standard=standard,
-                                communities=communities, self_deadline=datetime.date(2026, 3, 31),
-                                county_deadline=datetime.date(2026, 4, 30), city_deadline=datetime.date(2026, 5, 31))
-        else:
-            p2026 = Period.objects.get(year=2026)
-        if importlib.util.find_spec("ledgers.demo") is not None:
-            filled = importlib.import_module("ledgers.demo").create_demo_ledgers(p2026)
-            self.stdout.write(f"台帐：为 {filled} 个社区生成了示范台帐")
+        p2026 = self.period(2026, standard, communities) if created_2026 else Period.objects.get(year=2026)
+        # Ledgers for 2025 and 2026 (the 2025 sheets' facts come from the same ledgers).
+        filled = create_demo_ledgers(p2026, tiers=self.tiers)
+        self.stdout.write(f"台帐：为 {filled} 个社区生成了示范台帐")
 
-        if not Period.objects.filter(year=2025).exists():
-            p2025 = open_period(self.admin, year=2025, name="2025年度充分就业星级社区评审", standard=standard,
-                                communities=communities, self_deadline=datetime.date(2025, 3, 31),
-                                county_deadline=datetime.date(2025, 4, 30), city_deadline=datetime.date(2025, 5, 31))
-            for index, unit in enumerate(communities):
-                self.walk(Evaluation.objects.get(period=p2025, community=unit), index, State.PUBLISHED, year_bonus=-1)
-            self.stdout.write("2025 年度：12 份评估表已公布")
-        if created_2026:
-            for index, unit in enumerate(communities):
-                target = TARGETS_2026[index % len(TARGETS_2026)]
-                self.walk(Evaluation.objects.get(period=p2026, community=unit), index, target)
-            self.stdout.write("2026 年度：评估表分布在各个流程状态")
-        else:
-            self.stdout.write("2026 年度评估期已存在，未改动（seed_demo 可重复运行）")
+        with frozen_ledger_facts():
+            if not Period.objects.filter(year=2025).exists():
+                p2025 = self.period(2025, standard, communities)
+                for index, unit in enumerate(communities):
+                    self.walk(Evaluation.objects.get(period=p2025, community=unit), index, State.PUBLISHED)
+                self.stdout.write("2025 年度：12 份评估表已公布")
+            if created_2026:
+                for index, unit in enumerate(communities):
+                    target = TARGETS_2026[index % len(TARGETS_2026)]
+                    self.walk(Evaluation.objects.get(period=p2026, community=unit), index, target)
+                self.stdout.write("2026 年度：评估表分布在各个流程状态")
+            else:
+                self.stdout.write("2026 年度评估期已存在，未改动（seed_demo 可重复运行）")
         self.stdout.write(self.style.SUCCESS(f"示范数据就绪。演示账号（密码均为 {org['password']}）："))
         for user in org["users"]:
             self.stdout.write(f"  {user.username:<14} {user.get_role_display():<8} {user.unit.full_name}")
+
+    def period(self, year: int, standard, communities) -> Period:
+        self_deadline, county_deadline, city_deadline = DEADLINES[year]
+        return open_period(self.admin, year=year, name=f"{year}年度充分就业星级社区评审", standard=standard,
+                           communities=communities, self_deadline=self_deadline, county_deadline=county_deadline,
+                           city_deadline=city_deadline)
 
     # --------------------------------------------------------------------------------------------
 
@@ -92,58 +122,66 @@ class Command(BaseCommand):
     def county_reviewer(self, ev):
         return next(u for u in self.org["county_reviewers"] if u.unit_id == ev.community.county_id)
 
-    def answer_facts(self, ev, index: int, target) -> None:
+    def scoring(self, ev) -> Scoring:
+        return TIER_SCORING[self.tiers.get(ev.community_id, "good")]
+
+    def answer_facts(self, ev, index: int, target):
         std = ev.period.standard.standard
         user = self.operator(ev)
+        missing = self.scoring(ev).missing
         for name in checklist_fact_names(std):
             fact = std.facts[name]
             if fact.type == "bool":
-                value = True
+                value = name not in missing
                 if name == "serious_incident":
                     value = target == "disqualified"
                 elif name == "service_window" and target == "gate_failed":
                     value = False
-                elif name in ("badges_worn", "equipment_complete", "entrepreneurship_guidance") and index % 3 == 1:
-                    value = False
             elif name == "service_area_m2":
-                value = 8 if index % 5 == 3 else 15 + index * 2
+                value = 15 + index * 2
             elif name == "staff_count":
                 value = 2 + index % 3
             elif name in ("fulltime_staff_count", "certified_staff_count"):
-                value = 0 if (name == "certified_staff_count" and index % 4 == 2) else 1 + index % 2
-            elif name == "entrepreneurship_training_referrals":
-                value = index % 4
+                value = 0 if name in missing else 1 + index % 2
+            elif name == "entrepreneurship_training_referrals":  # only asked when no ledgers compute it
+                value = 2 + index % 3
             elif name in ("graduates_served", "graduates_placed"):
-                value = 3 if name == "graduates_served" else index % 3
+                value = 4 if name == "graduates_served" else 1 + index % 3
             else:
                 value = 5 + index % 4
-            score_service.answer_fact(ev, user, name, value)
-            ev.refresh_from_db()
+            ev = score_service.answer_fact(ev, user, name, value).evaluation
+        return ev
 
-    def fill(self, ev, stage: str, index: int, user) -> None:
+    def discretionary(self, ev, line, sug, stage: str, index: int, li: int) -> Decimal:
+        """A reviewer's score where the standard leaves it to them: near the top for good communities."""
+        step = Decimal(ev.period.score_step)
+        low, high = sug.bounds if sug.bounds else (Decimal(0), line.max)
+        share = self.scoring(ev).share * STAGE_SHARE[stage] * (0.8 + 0.2 * ((index + li) % 3))
+        if line.kind != "discretionary":
+            share *= 2  # the facts show a shortfall (1.3 equipment, 3.5.4 long-term unemployed, 3.6 one post)
+        deduction = Decimal(math.floor(float(high - low) * share / float(step))) * step
+        return step_down(high, deduction, low)
+
+    def fill(self, ev, stage: str, index: int, user):
         """Score every line of a stage like a careful reviewer: the suggestion where there is one."""
         std = ev.period.standard.standard
         step = Decimal(ev.period.score_step)
         suggestions = result_for(ev, stages=[]).suggestions
         for li, line in enumerate(std.stage_lines(stage)):
             sug = suggestions[line.id]
-            if sug.score is not None:
-                value = sug.score
-            else:
-                low, high = sug.bounds if sug.bounds else (Decimal(0), line.max)
-                value = step_down(high, step * ((index + li) % 3), low)
+            value = sug.score if sug.score is not None else self.discretionary(ev, line, sug, stage, index, li)
             reason = ""
             if stage != Stage.SELF:
                 if line.id == "5":
-                    value = Decimal(2 + (index % 4))
-                elif stage == Stage.COUNTY and (index + li) % 7 == 0 and not line.binary and value > 0:
+                    value = Decimal(self.scoring(ev).innovation[index % 2])
+                elif (stage == Stage.COUNTY and sug.score is None and (index + li) % 7 == 0 and value > 0):
                     value = step_down(value, step, Decimal(0))  # the county is stricter on a few lines
-                if value < line.max or (sug.score is not None and value != sug.score):
+                if sug.score is not None and value == sug.score and value < line.max:
+                    reason = f"按台帐核定：{sug.explanation}"[:300]
+                elif value < line.max or (sug.score is not None and value != sug.score):
                     reason = REASONS[line.section]
-            elif (index + li) % 5 == 0 and not line.binary and value < line.max:
-                value = min(line.max, value + step)  # communities are a little generous with themselves
-            score_service.save_score(ev, user, line.id, stage, value, reason)
-            ev.refresh_from_db()
+            ev = score_service.save_score(ev, user, line.id, stage, value, reason).evaluation
+        return ev
 
     def act(self, ev, user, action: str, **kw):
         try:
@@ -151,18 +189,20 @@ class Command(BaseCommand):
         except WorkflowError as exc:
             raise CommandError(f"{ev}：{exc.message} {'；'.join(exc.problems[:5])}") from None
 
-    def walk(self, ev, index: int, target, year_bonus: int = 0) -> None:
+    def walk(self, ev, index: int, target) -> None:
         op, county, city = self.operator(ev), self.county_reviewer(ev), self.org["city_reviewer"]
-        self.answer_facts(ev, index, target)
+        ev = self.answer_facts(ev, index, target)
         if target == State.DRAFT:
             # Half-filled: the community is still at work.
             std = ev.period.standard.standard
+            suggestions = result_for(ev, stages=[]).suggestions
             for line in std.stage_lines(Stage.SELF)[:10]:
-                score_service.save_score(ev, op, line.id, Stage.SELF, line.max, "")
-                ev.refresh_from_db()
+                value = suggestions[line.id].score
+                ev = score_service.save_score(ev, op, line.id, Stage.SELF, line.max if value is None else value,
+                                              "").evaluation
             score_service.save_innovation_text(ev, op, "开设“家门口就业服务站”，每周三下午集中开展职业指导。")
             return
-        self.fill(ev, Stage.SELF, index, op)
+        ev = self.fill(ev, Stage.SELF, index, op)
         score_service.save_innovation_text(
             ev, op, f"{ev.community.name}创新做法：建立“就业服务微信群”，线上推送岗位信息，线下跟踪帮扶。")
         ev = self.act(ev, op, "submit")
@@ -184,17 +224,16 @@ class Command(BaseCommand):
                 sug = suggestions[line.id].score
                 value = sug if sug is not None else line.max
                 reason = REASONS[line.section] if value < line.max else ""
-                score_service.save_score(ev, county, line.id, Stage.COUNTY, value, reason)
-                ev.refresh_from_db()
+                ev = score_service.save_score(ev, county, line.id, Stage.COUNTY, value, reason).evaluation
             return
-        self.fill(ev, Stage.COUNTY, index, county)
+        ev = self.fill(ev, Stage.COUNTY, index, county)
         ev = self.act(ev, county, "county_pass")
         if final == State.COUNTY_PASSED:
             return
         ev = self.act(ev, city, "city_start")
         if final == State.CITY_REVIEWING:
             return
-        self.fill(ev, Stage.CITY, index, city)
+        ev = self.fill(ev, Stage.CITY, index, city)
         ev = self.act(ev, city, "city_complete")
         if final == State.CITY_REVIEWED:
             return

@@ -108,7 +108,8 @@ def demo_tier(position: int) -> str:
 def make_id_number(index: int, region: str = "350102") -> tuple[str, date]:
     """A valid, unique resident ID for the index-th synthetic person (7919 is prime to the span)."""
     birth = date(1965, 1, 1) + timedelta(days=(index * 7919) % _BIRTH_SPAN)
-    seq = (index // _BIRTH_SPAN) % 1000
+    # Even and odd sequence numbers alternate so the synthetic people are women and men (odd = male).
+    seq = ((index // _BIRTH_SPAN) * 2 + index % 2) % 1000
     body = f"{region}{birth:%Y%m%d}{seq:03d}"
     return body + ric.calc_check_digit(body + "0"), birth
 

@@ -3,6 +3,8 @@ visits, employers and complaints. The facts of the standard are computed from th
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
@@ -82,6 +84,13 @@ class Person(models.Model):
         ordering = ["household__code", "id"]
         constraints = [models.UniqueConstraint(fields=["community", "id_number"], name="person_id_unique")]
         indexes = [models.Index(fields=["id_number"])]
+
+    @property
+    def age(self) -> int:
+        """Age today; lists show it instead of the birth date, which the masked ID hides."""
+        today = date.today()
+        b = self.birth_date
+        return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
 
     def __str__(self) -> str:
         return self.name

@@ -104,6 +104,9 @@ class ListFilterForm(forms.Form):
     def __init__(self, *args, districts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts if districts is not None else Unit.objects.none()
+        for name in ("period", "district", "state"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["overdue"].widget.attrs["class"] = "form-check-input"
 
 
 class TransitionForm(forms.Form):

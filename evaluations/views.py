@@ -373,7 +373,12 @@ def _bulk_actions(user) -> list[workflow.Action]:
 def evaluation_list(request):
     qs = scope_queryset(request.user, Evaluation.objects.select_related(
         "period", "community__parent__parent"))
-    form = ListFilterForm(request.GET or None, districts=_districts_for(request.user))
+    latest = Period.objects.order_by("-year").first()
+    if request.GET:
+        form = ListFilterForm(request.GET, districts=_districts_for(request.user))
+    else:
+        # First visit: the latest period, shown as selected in the filter.
+        form = ListFilterForm(initial={"period": latest}, districts=_districts_for(request.user))
     period = None
     if form.is_valid():
         period = form.cleaned_data["period"]
@@ -381,8 +386,8 @@ def evaluation_list(request):
             qs = qs.filter(community__county=form.cleaned_data["district"])
         if form.cleaned_data["state"]:
             qs = qs.filter(state=form.cleaned_data["state"])
-    if period is None and not request.GET.get("period") and "period" not in request.GET:
-        period = Period.objects.order_by("-year").first()
+    if not request.GET:
+        period = latest
     if period is not None:
         qs = qs.filter(period=period)
     rows = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 
 import pytest
@@ -73,25 +72,6 @@ def api_for(cast):
         return made[user.username]
 
     return make
-
-
-@pytest.fixture
-def period(cast, standard_version):
-    from evaluations.services.periods import open_period
-
-    return open_period(
-        cast.city_admin, year=2026, name="2026年度评审", standard=standard_version,
-        communities=[cast.community, cast.sibling, cast.other_community],
-        self_deadline=datetime.date(2026, 3, 31), county_deadline=datetime.date(2026, 4, 30),
-        city_deadline=datetime.date(2026, 5, 31),
-    )
-
-
-@pytest.fixture
-def evaluation(period, cast):
-    from evaluations.models import Evaluation
-
-    return Evaluation.objects.get(period=period, community=cast.community)
 
 
 @pytest.fixture

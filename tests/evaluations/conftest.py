@@ -1,10 +1,7 @@
-import datetime
 
-import pytest
 
-from evaluations.models import Evaluation, Stage
+from evaluations.models import Stage
 from evaluations.services import scores as score_service
-from evaluations.services.periods import open_period
 
 # A plausible complete community: every fact answered, the gate passed, no serious incident.
 GOOD_FACTS = {
@@ -23,21 +20,6 @@ GOOD_FACTS = {
     "registered_unemployed_total": 40, "registered_unemployed_employed": 39,
     "unemployed_over_six_months": 0, "welfare_post_placements": 5, "serious_incident": False,
 }
-
-
-@pytest.fixture
-def period(cast, standard_version):
-    return open_period(
-        cast.city_admin, year=2026, name="2026年度评审", standard=standard_version,
-        communities=[cast.community, cast.sibling, cast.other_community],
-        self_deadline=datetime.date(2026, 3, 31), county_deadline=datetime.date(2026, 4, 30),
-        city_deadline=datetime.date(2026, 5, 31),
-    )
-
-
-@pytest.fixture
-def evaluation(period, cast):
-    return Evaluation.objects.get(period=period, community=cast.community)
 
 
 def fill_stage(evaluation, user, stage, score_for=None, reason="按核查情况扣分"):

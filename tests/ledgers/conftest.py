@@ -1,25 +1,12 @@
-import datetime
 
 import pytest
 
-from evaluations.models import Evaluation
-from evaluations.services.periods import open_period
 from ledgers.facts import FACT_NAMES
 
 
 @pytest.fixture
-def period(cast, standard_version):
-    return open_period(
-        cast.city_admin, year=2025, name="2025年度评审", standard=standard_version,
-        communities=[cast.community, cast.sibling, cast.other_community],
-        self_deadline=datetime.date(2026, 3, 31), county_deadline=datetime.date(2026, 4, 30),
-        city_deadline=datetime.date(2026, 5, 31),
-    )
-
-
-@pytest.fixture
-def evaluation(period, cast):
-    return Evaluation.objects.get(period=period, community=cast.community)
+def period_year():
+    return 2025
 
 
 def submit_sheet(evaluation, user):

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_facts.py", "bench_import.py", "bench_reports.py"]
+# gen_city.py builds the big synthetic city that bench_facts.py reads (skipped when it exists).
+SCRIPTS = ["gen_city.py", "bench_facts.py", "bench_import.py", "bench_reports.py"]
 
 
 def main() -> int:
@@ -18,6 +19,9 @@ def main() -> int:
         if not path.exists():
             print(f"== {name}: missing", flush=True)
             failed.append(name)
+            continue
+        if name == "gen_city.py" and (HERE.parent / "var" / "bench.sqlite3").exists():
+            print("== gen_city.py: var/bench.sqlite3 exists, reused (delete it to regenerate)", flush=True)
             continue
         print(f"== {name}", flush=True)
         started = time.perf_counter()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -23,7 +24,7 @@ from . import summaries
 from .forms import fmt_score
 
 
-class ListExporter:
+class ListExporter(ABC):
     identifier: str = ""
     verbose_name: str = ""
     formats: tuple[str, ...] = ("xlsx", "csv")
@@ -40,11 +41,11 @@ class ListExporter:
 
     # -- what subclasses provide
 
-    def headers(self) -> list[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def headers(self) -> list[str]: ...
 
-    def rows(self) -> Iterator[list[Any]]:
-        raise NotImplementedError
+    @abstractmethod
+    def rows(self) -> Iterator[list[Any]]: ...
 
     # -- shared
 

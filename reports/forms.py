@@ -6,11 +6,13 @@ HTML (the print view) and PDF (WeasyPrint over the same HTML).
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
 
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -388,7 +390,18 @@ def write_form_pdf(form: FilledForm, fp: BinaryIO) -> None:
     from weasyprint import HTML
 
     html = render_form_html(form, for_pdf=True)
-    HTML(string=html).write_pdf(fp)
+    # WeasyPrint needs 0.5-1.5 s for the three pages; the same HTML always gives the same PDF, so a
+    # sheet that has not changed since its last download (the usual case once published) is served
+    # from the cache, keyed by the content itself: no invalidation to get wrong.
+    key = "form-pdf-" + hashlib.sha256(html.encode("utf-8")).hexdigest()
+    cache = caches["documents"]
+    pdf = cache.get(key)
+    if pdf is None:
+        buf = io.BytesIO()
+        HTML(string=html).write_pdf(buf)
+        pdf = buf.getvalue()
+        cache.set(key, pdf)
+    fp.write(pdf)
 
 
 WRITERS = {"xlsx": write_form_xlsx, "docx": write_form_docx, "pdf": write_form_pdf}

@@ -176,3 +176,28 @@ def test_form_download_scope_and_logging(client, cast, sheets, role, fmt, status
 def test_form_download_needs_login(client, sheets):
     resp = client.get(reverse("reports:form_download", args=[sheets["mine"].pk, "xlsx"]))
     assert resp.status_code == 302
+
+
+def test_pdf_is_cached_by_content_and_follows_changes(sheets, monkeypatch):
+    import weasyprint
+    from django.core.cache import caches
+
+    caches["documents"].clear()
+    calls = []
+    real = weasyprint.HTML.write_pdf
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", counting)
+    ev = sheets["mine"]
+    first = forms.form_bytes(forms.filled_form(ev), "pdf")
+    again = forms.form_bytes(forms.filled_form(ev), "pdf")
+    assert again == first and len(calls) == 1  # unchanged sheet: served from the cache
+
+    score = ev.scores.filter(stage="county").exclude(reason="").first()
+    score.reason += "（复核补充）"
+    score.save(update_fields=["reason"])
+    changed = forms.form_bytes(forms.filled_form(ev), "pdf")
+    assert len(calls) == 2 and changed != first  # any change in the form's content renders anew

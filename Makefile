@@ -61,7 +61,6 @@ run: demo static
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
 
 check: install
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.test_settings

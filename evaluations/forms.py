@@ -50,11 +50,11 @@ class PeriodForm(forms.Form):
                                  help_text="每行一个档位：名称 最低分，从高到低，如「五星 95」")
     score_step = forms.DecimalField(label="计分步长", max_digits=4, decimal_places=2, min_value=0.01)
     self_deadline = forms.DateField(label="社区自评截止日期", required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     county_deadline = forms.DateField(label="县级审核截止日期", required=False,
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     city_deadline = forms.DateField(label="市级复核截止日期", required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     communities = CommunityChoiceField(
         label="参加评估的社区", queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请至少选择一个参加评估的社区。"},

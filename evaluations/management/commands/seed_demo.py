@@ -191,6 +191,15 @@ class Command(BaseCommand):
 
     def walk(self, ev, index: int, target) -> None:
         op, county, city = self.operator(ev), self.county_reviewer(ev), self.org["city_reviewer"]
+        if target == "disqualified":
+            # The ledger holds the incident that the checklist's serious_incident answer rests on.
+            from ledgers.models import Complaint, ComplaintKind
+
+            Complaint.objects.get_or_create(
+                community=ev.community, kind=ComplaintKind.COLLECTIVE, summary="因公益性岗位补贴发放问题，十余人集体到区政府上访",
+                defaults={"received_on": datetime.date(ev.period.year, 6, 18), "serious": True, "staff_fault": True,
+                          "handling": "经区、街道协调已补发，相关人员已约谈；事件在当地造成较大影响。"},
+            )
         ev = self.answer_facts(ev, index, target)
         if target == State.DRAFT:
             # Half-filled: the community is still at work.

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from .scoping import can
@@ -18,7 +19,8 @@ NAV = [
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        # The lock-out page is shown to anonymous users: tell them how long to wait.
+        return {"nav_items": [], "lockout_minutes": round(settings.AXES_COOLOFF_TIME * 60)}
     items = []
     for label, name, action in NAV:
         if action and not can(user, action):

@@ -510,7 +510,7 @@ def home(request):
     user = request.user
     period = Period.objects.order_by("-year").first()
     ctx: dict = {"period": period, "today": timezone.localdate()}
-    sheets = scope_queryset(user, Evaluation.objects.select_related("period", "community__parent__parent"))
+    sheets = scope_queryset(user, Evaluation.objects.select_related("period", "community__parent__parent", "community__county"))
     if period is not None:
         current = sheets.filter(period=period)
     else:

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "evaluations.facts.FactsMemoMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,11 +1,19 @@
 """The facts of one evaluation: computed by providers (ledgers) where they exist, else the checklist.
 
 Providers register at app start-up, so this app does not import the ledgers app.
+
+Computing the ledger facts costs a handful of queries, so one request computes them at most once
+per sheet: `FactsMemoMiddleware` opens a memo that lives for the request only (never across
+requests, so it cannot go stale between them). Within the request, every write that changes facts
+(a checklist answer, a snapshot refresh, a ledger write) calls `forget_facts()`; a state change
+starts a new key (live ledgers in draft, the snapshot afterwards).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +54,47 @@ def checklist_fact_names(standard) -> list[str]:
     return [name for name in standard.facts if name not in _provided_names]
 
 
+_memo: ContextVar[dict[tuple[int, str], dict[str, FactValue]] | None] = ContextVar("facts_memo", default=None)
+
+
+@contextmanager
+def facts_memo() -> Iterator[None]:
+    """Remember collected facts until the block ends (one request, one job)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def forget_facts() -> None:
+    """Facts may have changed (a write in this request): the next read computes them again."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
+
+
+class FactsMemoMiddleware:
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        with facts_memo():
+            return self.get_response(request)
+
+
 def collect_facts(evaluation: Evaluation) -> dict[str, FactValue]:
+    memo = _memo.get()
+    key = (evaluation.pk, evaluation.state)
+    if memo is not None and key in memo:
+        return dict(memo[key])
+    facts = _collect(evaluation)
+    if memo is not None:
+        memo[key] = dict(facts)
+    return facts
+
+
+def _collect(evaluation: Evaluation) -> dict[str, FactValue]:
     facts: dict[str, FactValue] = {}
     for answer in evaluation.fact_answers.select_related("answered_by").all():
         if answer.name in _provided_names or answer.value is None:

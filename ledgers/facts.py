@@ -1,9 +1,11 @@
 """Facts of the standard computed from the ledgers, as set-based queries.
 
 Every fact is a queryset of the records behind it (persons, households or service records) built
-for one period; `compute_all` groups it by community (one aggregate query per fact for the whole
-city) and `compute_community` lists the record ids of one community for drill-down. Definitions:
-docs/LEDGERS.md and STANDARD.md "Populations".
+for one period and one scope; `compute_all` groups it by community (one aggregate query per fact)
+and `compute_community` lists the record ids of one community for drill-down. The scope (one
+community, a list of them, or the whole city) is applied inside EVERY sub-select, so one
+community's facts read that community's rows only and cost the same whatever the city's size.
+Definitions: docs/LEDGERS.md and STANDARD.md "Populations".
 """
 
 from __future__ import annotations
@@ -31,11 +33,29 @@ from .models import (
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Which communities a fact query reads: one, several, or (None) all of them."""
+
+    ids: tuple[int, ...] | None = None
+
+    def q(self, path: str) -> Q:
+        """The filter restricting a queryset whose community is reached by `path`."""
+        if self.ids is None:
+            return Q()
+        if len(self.ids) == 1:
+            return Q(**{f"{path}_id": self.ids[0]})
+        return Q(**{f"{path}_id__in": self.ids})
+
+
+ALL = Scope()
+
+
+@dataclass(frozen=True)
 class FactDef:
     name: str
     model: str  # "person" | "household" | "service": what the drill-down lists
     path: str  # ORM path from the model to its community
-    build: Callable[[date, date], QuerySet]
+    build: Callable[[date, date, Scope], QuerySet]
     # "count": number of distinct records; "any": at least one record; "kinds": every kind present.
     mode: str = "count"
     kinds: tuple[str, ...] = ()
@@ -47,21 +67,24 @@ def _population() -> Q:
     return Q(labour_capacity=True, wish_to_work=True)
 
 
-def _unemployment_active(start: date, end: date) -> QuerySet:
-    # Uncorrelated: used as `pk__in`, which SQLite and PostgreSQL evaluate once per query.
-    return UnemploymentRegistration.objects.filter(registered_on__lte=end).filter(
+def _unemployment_active(start: date, end: date, sc: Scope = ALL) -> QuerySet:
+    # Uncorrelated: used as `pk__in`, evaluated once per query — hence restricted to the scope.
+    return UnemploymentRegistration.objects.filter(sc.q("person__community"), registered_on__lte=end).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=start)
     )
 
 
-def _hardship_active(start: date, end: date) -> QuerySet:
-    return HardshipRecognition.objects.filter(recognized_on__lte=end).filter(
+def _hardship_active(start: date, end: date, sc: Scope = ALL) -> QuerySet:
+    return HardshipRecognition.objects.filter(sc.q("person__community"), recognized_on__lte=end).filter(
         Q(exited_on__isnull=True) | Q(exited_on__gte=start)
     )
 
 
 def _employed_after(date_field: str, end: date) -> Exists:
-    """An employment record of the same person starting on/after the outer row's date, by period end."""
+    """An employment record of the same person starting on/after the outer row's date, by period end.
+
+    Correlated on the person, so it reads that person's rows only (index (person, started_on)).
+    """
     return Exists(
         Employment.objects.filter(
             person=OuterRef("person"), started_on__gte=OuterRef(date_field), started_on__lte=end
@@ -69,39 +92,40 @@ def _employed_after(date_field: str, end: date) -> Exists:
     )
 
 
-def _persons(rows: QuerySet) -> QuerySet:
-    return Person.objects.filter(_population(), pk__in=rows.values("person_id"))
+def _persons(rows: QuerySet, sc: Scope) -> QuerySet:
+    return Person.objects.filter(sc.q("community"), _population(), pk__in=rows.values("person_id"))
 
 
-def registered_unemployed_total(start: date, end: date) -> QuerySet:
-    return _persons(_unemployment_active(start, end))
+def registered_unemployed_total(start: date, end: date, sc: Scope = ALL) -> QuerySet:
+    return _persons(_unemployment_active(start, end, sc), sc)
 
 
-def registered_unemployed_employed(start: date, end: date) -> QuerySet:
-    return _persons(_unemployment_active(start, end).filter(_employed_after("registered_on", end)))
+def registered_unemployed_employed(start: date, end: date, sc: Scope = ALL) -> QuerySet:
+    return _persons(_unemployment_active(start, end, sc).filter(_employed_after("registered_on", end)), sc)
 
 
-def hard_to_employ_total(start: date, end: date) -> QuerySet:
-    return _persons(_hardship_active(start, end))
+def hard_to_employ_total(start: date, end: date, sc: Scope = ALL) -> QuerySet:
+    return _persons(_hardship_active(start, end, sc), sc)
 
 
-def hard_to_employ_employed(start: date, end: date) -> QuerySet:
-    return _persons(_hardship_active(start, end).filter(_employed_after("recognized_on", end)))
+def hard_to_employ_employed(start: date, end: date, sc: Scope = ALL) -> QuerySet:
+    return _persons(_hardship_active(start, end, sc).filter(_employed_after("recognized_on", end)), sc)
 
 
-def unemployed_over_six_months(start: date, end: date) -> QuerySet:
+def unemployed_over_six_months(start: date, end: date, sc: Scope = ALL) -> QuerySet:
     # Registered on or before the same day six calendar months before the period's end, still
     # registered at the end, and no employment since the registration (STANDARD.md decision 4).
     cutoff = add_months(end, -6)
     regs = (
-        UnemploymentRegistration.objects.filter(registered_on__lte=cutoff)
+        UnemploymentRegistration.objects.filter(sc.q("person__community"), registered_on__lte=cutoff)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=end))
         .filter(~_employed_after("registered_on", end))
     )
-    return _persons(regs)
+    return _persons(regs, sc)
 
 
 def _zero_active(start: date, end: date) -> QuerySet:
+    # Correlated on the household (OuterRef), so it reads that household's rows only.
     return ZeroEmploymentHousehold.objects.filter(household=OuterRef("pk"), recognized_on__lte=end).filter(
         Q(exited_on__isnull=True) | Q(exited_on__gte=start)
     )
@@ -116,87 +140,96 @@ def _member_employed(from_field: str, until_field: str | None, end: date) -> Exi
     return Exists(qs)
 
 
-def _zero_population(start: date, end: date) -> QuerySet:
+def _households(sc: Scope) -> QuerySet:
+    return Household.objects.filter(sc.q("community"))
+
+
+def _zero_population(start: date, end: date, sc: Scope = ALL) -> QuerySet:
     able = Person.objects.filter(_population(), household=OuterRef("pk"))
-    return Household.objects.filter(Exists(_zero_active(start, end))).filter(Exists(able))
+    return _households(sc).filter(Exists(_zero_active(start, end))).filter(Exists(able))
 
 
-def zero_employment_households(start: date, end: date) -> QuerySet:
-    return _zero_population(start, end)
+def zero_employment_households(start: date, end: date, sc: Scope = ALL) -> QuerySet:
+    return _zero_population(start, end, sc)
 
 
-def zero_employment_cleared_in_month(start: date, end: date) -> QuerySet:
+def zero_employment_cleared_in_month(start: date, end: date, sc: Scope = ALL) -> QuerySet:
     cleared = _zero_active(start, end).filter(_member_employed("recognized_on", "clear_deadline", end))
-    return _zero_population(start, end).filter(Exists(cleared))
+    return _zero_population(start, end, sc).filter(Exists(cleared))
 
 
-def zero_employment_pending(start: date, end: date) -> QuerySet:
+def zero_employment_pending(start: date, end: date, sc: Scope = ALL) -> QuerySet:
     # Recognised less than a month before the period's end and nobody employed yet: not failed.
     cleared = _zero_active(start, end).filter(_member_employed("recognized_on", "clear_deadline", end))
     pending = _zero_active(start, end).filter(clear_deadline__gt=end).filter(
         ~_member_employed("recognized_on", None, end)
     )
-    return _zero_population(start, end).filter(Exists(pending)).exclude(Exists(cleared))
+    return _zero_population(start, end, sc).filter(Exists(pending)).exclude(Exists(cleared))
 
 
-def households_to_visit(start: date, end: date) -> QuerySet:
-    hard = _hardship_active(start, end).values("person__household_id")
-    return Household.objects.filter(Exists(_zero_active(start, end)) | Q(pk__in=hard))
+def households_to_visit(start: date, end: date, sc: Scope = ALL) -> QuerySet:
+    hard = _hardship_active(start, end, sc).values("person__household_id")
+    return _households(sc).filter(Exists(_zero_active(start, end)) | Q(pk__in=hard))
 
 
 def _visits(start: date, end: date) -> QuerySet:
     return Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=start, visited_on__lte=end)
 
 
-def households_visited_with_record(start: date, end: date) -> QuerySet:
-    return households_to_visit(start, end).filter(Exists(_visits(start, end).exclude(record="")))
+def households_visited_with_record(start: date, end: date, sc: Scope = ALL) -> QuerySet:
+    return households_to_visit(start, end, sc).filter(Exists(_visits(start, end).exclude(record="")))
 
 
-def visits_without_record(start: date, end: date) -> QuerySet:
+def visits_without_record(start: date, end: date, sc: Scope = ALL) -> QuerySet:
     visits = _visits(start, end)
     return (
-        households_to_visit(start, end).filter(Exists(visits)).exclude(Exists(visits.exclude(record="")))
+        households_to_visit(start, end, sc).filter(Exists(visits)).exclude(Exists(visits.exclude(record="")))
     )
 
 
-def welfare_post_placements(start: date, end: date) -> QuerySet:
+def welfare_post_placements(start: date, end: date, sc: Scope = ALL) -> QuerySet:
     # Hard-to-employ at the placement's start, placed in a public-welfare post during the period.
     hard_at_start = HardshipRecognition.objects.filter(
         person=OuterRef("person"), recognized_on__lte=OuterRef("started_on")
     ).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=OuterRef("started_on")))
     posts = Employment.objects.filter(
-        channel=Channel.WELFARE_POST, started_on__gte=start, started_on__lte=end
+        sc.q("person__community"), channel=Channel.WELFARE_POST, started_on__gte=start, started_on__lte=end
     ).filter(Exists(hard_at_start))
-    return Person.objects.filter(pk__in=posts.values("person_id"))
+    return Person.objects.filter(sc.q("community"), pk__in=posts.values("person_id"))
 
 
-def _services(kinds: tuple[str, ...]) -> Callable[[date, date], QuerySet]:
-    def build(start: date, end: date) -> QuerySet:
-        return ServiceRecord.objects.filter(kind__in=kinds, served_on__gte=start, served_on__lte=end)
+def _services(kinds: tuple[str, ...]) -> Callable[[date, date, Scope], QuerySet]:
+    def build(start: date, end: date, sc: Scope = ALL) -> QuerySet:
+        return ServiceRecord.objects.filter(
+            sc.q("person__community"), kind__in=kinds, served_on__gte=start, served_on__lte=end
+        )
 
     return build
 
 
-def entrepreneurship_training_referrals(start: date, end: date) -> QuerySet:
+def entrepreneurship_training_referrals(start: date, end: date, sc: Scope = ALL) -> QuerySet:
     referred = ServiceRecord.objects.filter(
-        kind=ServiceKind.ENTREPRENEURSHIP_TRAINING, served_on__gte=start, served_on__lte=end
+        sc.q("person__community"), kind=ServiceKind.ENTREPRENEURSHIP_TRAINING, served_on__gte=start,
+        served_on__lte=end,
     ).values("person_id")
-    return Person.objects.filter(pk__in=referred).filter(
-        pk__in=_unemployment_active(start, end).values("person_id")
+    return Person.objects.filter(sc.q("community"), pk__in=referred).filter(
+        pk__in=_unemployment_active(start, end, sc).values("person_id")
     )
 
 
-def graduates_served(start: date, end: date) -> QuerySet:
-    served = ServiceRecord.objects.filter(served_on__gte=start, served_on__lte=end).values("person_id")
-    return Person.objects.filter(is_graduate=True, pk__in=served)
+def graduates_served(start: date, end: date, sc: Scope = ALL) -> QuerySet:
+    served = ServiceRecord.objects.filter(
+        sc.q("person__community"), served_on__gte=start, served_on__lte=end
+    ).values("person_id")
+    return Person.objects.filter(sc.q("community"), is_graduate=True, pk__in=served)
 
 
-def graduates_placed(start: date, end: date) -> QuerySet:
+def graduates_placed(start: date, end: date, sc: Scope = ALL) -> QuerySet:
     # Referred (职业介绍) in the period and employed on/after that referral, by the period's end.
     referred = ServiceRecord.objects.filter(
-        kind=ServiceKind.REFERRAL, served_on__gte=start, served_on__lte=end
+        sc.q("person__community"), kind=ServiceKind.REFERRAL, served_on__gte=start, served_on__lte=end
     ).filter(_employed_after("served_on", end))
-    return Person.objects.filter(is_graduate=True, pk__in=referred.values("person_id"))
+    return Person.objects.filter(sc.q("community"), is_graduate=True, pk__in=referred.values("person_id"))
 
 
 _P, _H, _S = "person", "household", "service"
@@ -251,17 +284,20 @@ def _empty(fd: FactDef) -> Any:
 def compute_all(year: int, community_ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
     """Facts of every community for a period: one grouped aggregate query per fact.
 
-    Communities with no rows get 0 / False. `community_ids` restricts (and seeds) the result.
+    Communities with no rows get 0 / False. `community_ids` restricts (inside every sub-select) and
+    seeds the result.
     """
     start, end = period_bounds(year)
     result: dict[int, dict[str, Any]] = {}
+    sc = ALL
     if community_ids is not None:
         result = {cid: {name: _empty(fd) for name, fd in FACTS.items()} for cid in community_ids}
+        if not community_ids:
+            return result
+        sc = Scope(tuple(sorted(set(community_ids))))
     for name, fd in FACTS.items():
-        qs = fd.build(start, end).order_by()
+        qs = fd.build(start, end, sc).filter(sc.q(fd.path)).order_by()
         key = fd.path + "_id"
-        if community_ids is not None:
-            qs = qs.filter(**{f"{key}__in": community_ids})
         if fd.mode == "kinds":
             rows = qs.values(key).annotate(n=Count("kind", distinct=True)).values_list(key, "n")
         else:
@@ -272,20 +308,26 @@ def compute_all(year: int, community_ids: list[int] | None = None) -> dict[int, 
     return result
 
 
-def fact_records(name: str, year: int, community_id: int) -> list[int]:
-    fd = FACTS[name]
+def _community_queryset(fd: FactDef, year: int, community_id: int) -> QuerySet:
     start, end = period_bounds(year)
-    qs = fd.build(start, end).filter(**{fd.path + "_id": community_id})
+    sc = Scope((community_id,))
+    return fd.build(start, end, sc).filter(sc.q(fd.path)).order_by()
+
+
+def fact_records(name: str, year: int, community_id: int) -> list[int]:
+    qs = _community_queryset(FACTS[name], year, community_id)
     return sorted(set(qs.values_list("pk", flat=True)))
 
 
 def compute_community(year: int, community_id: int) -> tuple[dict[str, Any], dict[str, list[int]]]:
-    """Facts of one community with the ids of the records behind each (for drill-down and snapshots)."""
+    """Facts of one community with the ids of the records behind each (for drill-down and snapshots).
+
+    One query per fact, each reading only this community's rows.
+    """
     values: dict[str, Any] = {}
     records: dict[str, list[int]] = {}
-    start, end = period_bounds(year)
     for name, fd in FACTS.items():
-        qs = fd.build(start, end).filter(**{fd.path + "_id": community_id}).order_by()
+        qs = _community_queryset(fd, year, community_id)
         if fd.mode == "kinds":
             rows = list(qs.values_list("pk", "kind"))
             ids = sorted({pk for pk, _ in rows})

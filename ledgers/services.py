@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models, transaction
 
+from evaluations.facts import forget_facts
 from orgs.models import Level, Unit
 from orgs.scoping import can, visible_communities
 
@@ -29,6 +30,7 @@ def check_community(user, community: Unit) -> None:
 
 
 def log(user, community_id: int, action: str, obj: models.Model | None, note: str = "", model: str = "") -> None:
+    forget_facts()  # every ledger write is logged: facts read later in this request are recomputed
     LedgerEvent.objects.create(
         community_id=community_id,
         user=user,
@@ -175,4 +177,5 @@ def apply_import(user, job_id: int, sensitive: bool):
         else:
             job.status = ImportJob.Status.REJECTED
         job.save(update_fields=["summary", "status", "applied_at"])
+    forget_facts()
     return job, plan

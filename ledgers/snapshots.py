@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.audit import record
-from evaluations.facts import FactValue
+from evaluations.facts import FactValue, forget_facts
 from evaluations.models import Evaluation, State
 from orgs.scoping import can
 
@@ -105,6 +105,7 @@ def refresh_snapshot(evaluation_id: int, user) -> tuple[FactSnapshot, list[str]]
             raise SnapshotError(f"评估表当前状态为“{ev.get_state_display()}”，不能刷新台帐事实快照。")
         previous = latest_snapshot(ev)
         snap, values = _store(ev, user, FactSnapshot.Reason.REFRESH)
+        forget_facts()
         labels = {n: d.label for n, d in ev.period.standard.standard.facts.items()}
         diffs = describe_differences(previous.values if previous else {}, values, labels)
         note = "刷新台帐事实快照：" + ("；".join(diffs) if diffs else "与上次快照相比无变化")

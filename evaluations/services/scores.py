@@ -17,7 +17,7 @@ from orgs.scoping import can
 from standards import engine
 
 from ..audit import record
-from ..facts import checklist_fact_names, collect_facts
+from ..facts import checklist_fact_names, collect_facts, forget_facts
 from ..models import Evaluation, FactAnswer, LineScore, Stage, State
 from ..scoring import refresh_cached_result, result_for
 from .workflow import NotAllowed, WorkflowError, bump, check_fresh, lock, state_label
@@ -84,8 +84,14 @@ def save_score(
     reason = (reason or "").strip() if stage in engine.REASON_STAGES else ""
     if len(reason) > MAX_REASON:
         raise ScoreInvalid(f"第 {line_id} 行：扣分原因不能超过 {MAX_REASON} 字。")
+    # The facts (ledger queries) are computed once, before the row lock is taken.
+    facts = collect_facts(evaluation)
     with transaction.atomic():
         ev = lock(evaluation, user)
+        if (ev.state, ev.revision) != (evaluation.state, evaluation.revision):
+            # The sheet changed between the read and the lock (rare): its facts may have too.
+            forget_facts()
+            facts = collect_facts(ev)
         check_fresh(ev, expected_revision, kinds={"score", "reason"}, line_id=line_id, stage=stage)
         if ev.editable_stage != stage:
             raise WorkflowError(
@@ -95,7 +101,6 @@ def save_score(
         line = standard.lines_by_id.get(line_id)
         if line is None:
             raise ScoreInvalid(f"第 {line_id} 行：标准中没有此行。")
-        facts = collect_facts(ev)
         suggestion = result_for(ev, facts, stages=[]).suggestions.get(line_id)
         errors = engine.validate_score(
             standard, stage, line_id, value, reason if stage in engine.REASON_STAGES else None,
@@ -111,7 +116,7 @@ def save_score(
         changed_score = old_score != value
         changed_reason = old_reason != reason
         if not changed_score and not changed_reason:
-            result = result_for(ev)
+            result = result_for(ev, facts)
             return SaveOutcome(ev, False, _warnings(result, stage, line_id), result)
         if existing is None:
             existing = LineScore(evaluation=ev, line_id=line_id, stage=stage, updated_by=user)
@@ -194,6 +199,7 @@ def answer_fact(
         answer.save()
         bump(ev)
         record(ev, user, "fact", field=name, old=old, new=parsed, note=standard.fact_label(name))
+        forget_facts()
         result = refresh_cached_result(ev)
     return SaveOutcome(ev, True, [], result)
 

@@ -69,8 +69,10 @@ check: install
 test: install lint check
 	$(BIN)/pytest
 
-bench: migrate
-	$(PY) bench/run_all.py
+# Benchmarks (figures, not tests): generates the bench cities under var/ and on PostgreSQL
+# (BENCH_PG_URL), about an hour and a half on 2 cores; BENCH_ARGS="--small 30 --big 60 --rows 2000" checks the chain.
+bench: static
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

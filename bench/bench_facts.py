@@ -1,18 +1,21 @@
 """Time the facts of all communities for a period against one hand-written SQL aggregate.
 
-    .venv/bin/python bench/bench_facts.py [--year 2025] [--repeat 3]
+    .venv/bin/python bench/bench_facts.py [--backend sqlite|postgres] [--communities 3000] [--repeat 5]
 
-Run bench/gen_city.py first. Prints the ORM time (all 20 ledger facts, every community), the time of
-one hand-written SQL query for the five person-rate facts, the ORM time for the same five facts, and
-checks both give the same counts.
+Run bench/gen_city.py first. Prints the ORM time of all ledger facts of every community
+(`compute_all`, median of the runs), then the ORM time of the five person-rate facts and the time of
+hand-written SQL for the same five facts, run alternately (ORM, SQL, ORM, SQL …) in one process, as
+the per-pair ratio ORM/SQL (min and median), and checks both give the same counts.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import time
 
-from _setup import setup
+from _setup import YEAR, database_url, run_info, save_result, setup
 
 HAND_SQL = """
 WITH pop AS (SELECT id, community_id FROM ledgers_person WHERE labour_capacity AND wish_to_work)
@@ -43,10 +46,13 @@ FIVE = ("registered_unemployed_total", "registered_unemployed_employed", "unempl
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--year", type=int, default=2025)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--backend", default=os.environ.get("BENCH_BACKEND", "sqlite"),
+                        choices=["sqlite", "postgres"])
+    parser.add_argument("--communities", type=int, default=3000)
+    parser.add_argument("--year", type=int, default=YEAR)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    setup()
+    setup(database_url(args.backend, args.communities))
     from django.db import connection
 
     from ledgers import facts
@@ -58,25 +64,28 @@ def main() -> None:
     print(f"persons: {Person.objects.count()}, communities with persons: "
           f"{Person.objects.values('community_id').distinct().count()}, {connection.vendor}")
 
-    def best(fn):
-        times = []
-        for _ in range(args.repeat):
-            t = time.perf_counter()
-            out = fn()
-            times.append(time.perf_counter() - t)
-        return min(times), out
+    def timed(fn):
+        t = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - t, out
 
-    t_all, everything = best(lambda: facts.compute_all(args.year))
-    print(f"all {len(facts.FACTS)} facts, all communities (ORM, compute_all): {t_all:.2f} s")
+    info = run_info()
+    print(f"commit {info['commit']}, {info['date']}, load {info['loadavg']}", flush=True)
+    all_times = [timed(lambda: facts.compute_all(args.year))[0] for _ in range(max(1, args.repeat // 2))]
+    t_all = statistics.median(all_times)
+    print(f"all {len(facts.FACTS)} facts, all communities (ORM, compute_all): median {t_all:.2f} s "
+          f"of {len(all_times)} runs (min {min(all_times):.2f} s)", flush=True)
 
     saved = dict(facts.FACTS)
-    facts.FACTS.clear()
-    facts.FACTS.update({k: saved[k] for k in FIVE})
-    try:
-        t_five, orm = best(lambda: facts.compute_all(args.year))
-    finally:
+
+    def orm_five():
         facts.FACTS.clear()
-        facts.FACTS.update(saved)
+        facts.FACTS.update({k: saved[k] for k in FIVE})
+        try:
+            return facts.compute_all(args.year)
+        finally:
+            facts.FACTS.clear()
+            facts.FACTS.update(saved)
 
     def hand():
         with connection.cursor() as cur:
@@ -88,9 +97,17 @@ def main() -> None:
             cur.execute(sql, [params["end"], params["end"], params["start"]])
             return rows, cur.fetchall()
 
-    t_hand, (rows, hard_rows) = best(hand)
-    print(f"the same 5 person-rate facts: ORM {t_five:.2f} s, hand-written SQL {t_hand:.2f} s, "
-          f"ratio {t_five / t_hand:.2f}x")
+    orm_t, hand_t = [], []
+    timed(orm_five), timed(hand)  # warm-up pair
+    for _ in range(args.repeat):
+        t, orm = timed(orm_five)
+        orm_t.append(t)
+        t, (rows, hard_rows) = timed(hand)
+        hand_t.append(t)
+    ratios = [a / b for a, b in zip(orm_t, hand_t, strict=True)]
+    print(f"the same 5 person-rate facts, {args.repeat} interleaved pairs: ORM median {statistics.median(orm_t):.2f} s, "
+          f"hand-written SQL median {statistics.median(hand_t):.2f} s; ratio ORM/SQL per pair: min "
+          f"{min(ratios):.2f}x, median {statistics.median(ratios):.2f}x")
     mismatches = 0
     for cid, total, employed, six in rows:
         got = orm.get(cid, {})
@@ -102,6 +119,12 @@ def main() -> None:
         if (got.get("hard_to_employ_total", 0), got.get("hard_to_employ_employed", 0)) != (total, employed):
             mismatches += 1
     print(f"communities compared: {len(rows)} + {len(hard_rows)}, mismatches: {mismatches}")
+    save_result(f"facts-{args.backend}-{args.communities}", {
+        **info, "compute_all_median": t_all, "compute_all_min": min(all_times), "runs": len(all_times),
+        "facts": len(facts.FACTS), "orm_median": statistics.median(orm_t), "sql_median": statistics.median(hand_t),
+        "ratio_min": min(ratios), "ratio_median": statistics.median(ratios), "pairs": args.repeat,
+        "mismatches": mismatches,
+    })
     if mismatches:
         raise SystemExit(1)
 

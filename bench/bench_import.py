@@ -13,7 +13,7 @@ import resource
 import tempfile
 import time
 
-from _setup import ROOT, setup
+from _setup import ROOT, run_info, save_result, setup
 
 
 def peak_mb() -> float:
@@ -58,16 +58,23 @@ def main() -> None:
     print(f"wrote {args.rows} rows ({os.path.getsize(path) / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s; "
           f"peak RSS so far {peak_mb():.0f} MB")
 
+    info = run_info()
+    figures = {**info, "rows": args.rows, "mb": os.path.getsize(path) / 1e6}
     t = time.perf_counter()
     plan = run_import(spec, path, community, user, sensitive=True, apply=False)
+    figures["dry_run"] = time.perf_counter() - t
     print(f"dry run: {plan.rows} rows, {len(plan.creates)} to create, {plan.error_count} errors, "
           f"{time.perf_counter() - t:.1f} s; peak RSS {peak_mb():.0f} MB")
     t = time.perf_counter()
     plan = run_import(spec, path, community, user, sensitive=True, apply=True)
+    figures["apply"] = time.perf_counter() - t
     print(f"apply: {Person.objects.count()} persons written in {time.perf_counter() - t:.1f} s; "
           f"peak RSS {peak_mb():.0f} MB")
     t = time.perf_counter()
     plan = run_import(spec, path, community, user, sensitive=True, apply=True)
+    figures["reimport"] = time.perf_counter() - t
+    figures["peak_mb"] = peak_mb()
+    save_result("import", figures)
     print(f"re-import (all updates): {len(plan.updates)} updated in {time.perf_counter() - t:.1f} s; "
           f"peak RSS {peak_mb():.0f} MB")
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import threading
 import time
@@ -59,11 +58,16 @@ def write_xlsx(rows: int) -> Path:
 
 def copy_city(url: str) -> str:
     if url.startswith("sqlite:///"):
+        import sqlite3
+
         src = Path(url[len("sqlite:///"):])
         dst = src.with_name(src.stem + "-load.sqlite3")
-        for suffix in ("-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
             Path(str(dst) + suffix).unlink(missing_ok=True)
-        shutil.copyfile(src, dst)
+        with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:  # consistent, WAL or not
+            a.backup(b)
+        a.close()
+        b.close()
         return f"sqlite:///{dst}"
     import psycopg
 
@@ -142,6 +146,7 @@ def main() -> None:
     log: list = []
     phases: dict[str, tuple[float, float]] = {}
     importer_log: list = []
+    progress_seen: list[str] = []  # states of the import's progress bar seen while polling
     try:
         with Server(url, background_worker=True) as server:
             get = lambda path: lambda c: c.call("GET", path)  # noqa: E731
@@ -182,14 +187,18 @@ def main() -> None:
             detail = f"/ledgers/import/{m.group(1)}/"
 
             def wait_for(*statuses: str) -> str:
-                while True:
+                deadline = time.time() + 1800
+                while time.time() < deadline:
                     page = imp.call("GET", detail)
                     importer_log.append(("poll", page.seconds, page.status))
+                    if 'data-testid="job-progress"' in page.body:
+                        progress_seen.append(re.search(r'data-state="(\w+)"', page.body).group(1))
                     s = re.search(r'data-testid="import-status">([^<]+)<', page.body)
                     status = s.group(1) if s else f"HTTP {page.status}"
-                    if status in statuses or page.status >= 400:
+                    if status in statuses or page.status >= 400 or 'data-state="failed"' in page.body:
                         return status
                     time.sleep(1)
+                return f"still {status} after 30 minutes"
 
             status = wait_for("已预检", "有错误")
             t_check = time.time() - t1
@@ -237,6 +246,7 @@ def main() -> None:
         **info, "backend": args.backend, "communities": args.communities, "rows": args.rows,
         "phases": result, "baseline": base, "ratio_p95": ratio, "failed": failed,
         "dry_run_seconds": t_check, "import_seconds": t_import, "background_worker": server.worker,
+        "progress_bar_states": sorted(set(progress_seen)),
         "importer": {"requests": len(importer_log), "slowest": max(x[1] for x in importer_log),
                      "failed": sum(1 for x in importer_log if x[2] >= 400)},
         "median_by_request": {k: statistics.median(v) for k, v in per_kind.items()},

@@ -117,7 +117,9 @@ def main() -> None:
         if what == "failed":
             imp = d["importer"]["failed"]
             return f"**{d['failed']}**{verdict(d['failed'], 0)}" + (f" (+{imp} of the importer's)" if imp else "")
+        bar = d.get("progress_bar_states") or []
         return ("yes, background job" if d["background_worker"] else "no: inside the web request") + (
+            f", progress bar seen ({', '.join(bar)})" if bar else ", no progress bar") + (
             f"; dry run done after {d['dry_run_seconds']:.0f} s, imported after {d['import_seconds']:.0f} s")
 
     rows = load["sqlite"]["rows"] if load["sqlite"] else 100_000

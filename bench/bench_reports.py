@@ -64,7 +64,7 @@ def build(n_communities: int) -> None:
         Unit.objects.bulk_create(
             [
                 Unit(name=f"{s.name}{k:02d}社区", code=f"{s.code}{k:02d}", level=Level.COMMUNITY, parent=s,
-                     county_id=s.parent_id, street=s)  # fmt: skip
+                     county_id=s.parent_id, street=s, full_name=f"{s.full_name} / {s.name}{k:02d}社区")  # fmt: skip
                 for s in streets
                 for k in range(per_street)
             ],

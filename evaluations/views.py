@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from orgs import pickers
 from orgs.models import Level, Role, Unit
 from orgs.scoping import can, get_for_user, require, scope_queryset, visible_communities
 from standards import engine
@@ -369,6 +371,17 @@ def _bulk_actions(user) -> list[workflow.Action]:
     return [a for a in workflow.ACTIONS.values() if a.bulk and can(user, a.permission)]
 
 
+LIST_PAGE_SIZE = 50
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """Sheets whose current stage's deadline has passed (the database side of `is_overdue`)."""
+    q = Q(pk__in=[])
+    for state, deadline in STATE_DEADLINE.items():
+        q |= Q(state=state, **{f"period__{deadline}__lt": today})
+    return q
+
+
 @login_required
 def evaluation_list(request):
     qs = scope_queryset(request.user, Evaluation.objects.select_related(
@@ -380,28 +393,36 @@ def evaluation_list(request):
         # First visit: the latest period, shown as selected in the filter.
         form = ListFilterForm(initial={"period": latest}, districts=_districts_for(request.user))
     period = None
+    today = timezone.localdate()
     if form.is_valid():
         period = form.cleaned_data["period"]
         if form.cleaned_data["district"]:
             qs = qs.filter(community__county=form.cleaned_data["district"])
-        if form.cleaned_data["state"]:
-            qs = qs.filter(state=form.cleaned_data["state"])
+        if form.cleaned_data["overdue"]:
+            qs = qs.filter(overdue_q(today))
     if not request.GET:
         period = latest
     if period is not None:
         qs = qs.filter(period=period)
+    picker = pickers.resolve(visible_communities(request.user), request.GET.get("community"))
+    qs = pickers.apply(qs, picker)
+    # The badges count every state of the filtered list; the state filter then narrows the rows.
+    state_counts = dict(qs.order_by().values_list("state").annotate(n=Count("pk")))
+    if form.is_valid() and form.cleaned_data["state"]:
+        qs = qs.filter(state=form.cleaned_data["state"])
+        state_counts = {form.cleaned_data["state"]: state_counts.get(form.cleaned_data["state"], 0)}
+    page = Paginator(qs.order_by("-period__year", "community__code", "pk"), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page"))
     rows = []
-    today = timezone.localdate()
-    only_overdue = form.is_valid() and form.cleaned_data["overdue"]
-    for ev in qs.order_by("-period__year", "community__code"):
-        overdue = is_overdue(ev, today)
-        if only_overdue and not overdue:
-            continue
-        rows.append({"ev": ev, "deadline": deadline_of(ev), "overdue": overdue,
+    for ev in page.object_list:
+        rows.append({"ev": ev, "deadline": deadline_of(ev), "overdue": is_overdue(ev, today),
                      "badge": STATE_BADGE.get(ev.state, "secondary")})
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(request, "evaluations/list.html", {
-        "form": form, "rows": rows, "period": period, "bulk_actions": _bulk_actions(request.user),
-        "state_counts": Counter(r["ev"].state for r in rows),
+        "form": form, "rows": rows, "page": page, "qs": params.urlencode(), "picker": picker,
+        "period": period, "bulk_actions": _bulk_actions(request.user),
+        "state_counts": state_counts, "total": page.paginator.count,
         "states": State.choices,
     })
 
@@ -505,12 +526,15 @@ def period_edit(request, pk: int):
 # Home page per role (orgs.views.home delegates here)
 
 
+HOME_LIST_SIZE = 20
+
+
 @login_required
 def home(request):
     user = request.user
     period = Period.objects.order_by("-year").first()
     ctx: dict = {"period": period, "today": timezone.localdate()}
-    sheets = scope_queryset(user, Evaluation.objects.select_related("period", "community__parent__parent", "community__county"))
+    sheets = scope_queryset(user, Evaluation.objects.select_related("period", "community"))
     if period is not None:
         current = sheets.filter(period=period)
     else:
@@ -531,25 +555,28 @@ def home(request):
         ctx.update({"template": "community", "mine": mine, "todos": todos,
                     "history": sheets.exclude(period=period).order_by("-period__year")})
     else:
-        rows = list(current)
         by_district: dict[str, Counter] = defaultdict(Counter)
-        for ev in rows:
-            county = ev.community.county.name if ev.community.county_id else "—"
-            by_district[county][ev.state] += 1
+        for county, state, n in (current.order_by().values_list("community__county__name", "state")
+                                 .annotate(n=Count("pk"))):
+            by_district[county or "—"][state] += n
+        total = sum(sum(c.values()) for c in by_district.values())
         waiting_states = {
             Role.COUNTY_REVIEWER: {State.SUBMITTED, State.COUNTY_REVIEWING},
             Role.CITY_REVIEWER: {State.COUNTY_PASSED, State.CITY_REVIEWING, State.CITY_REVIEWED},
             Role.CITY_ADMIN: {State.COUNTY_PASSED, State.CITY_REVIEWING, State.CITY_REVIEWED},
         }.get(user.role, set())
-        waiting = [ev for ev in rows if ev.state in waiting_states]
-        overdue = [ev for ev in rows if is_overdue(ev)]
+        # The cards list the first sheets only; the counts and the list page show them all.
+        waiting_qs = current.filter(state__in=waiting_states).order_by("community__code")
+        overdue_qs = current.filter(overdue_q(timezone.localdate())).order_by("community__code")
         ctx.update({
-            "template": "reviewer", "total": len(rows),
+            "template": "reviewer", "total": total,
             "state_counts": [(value, label, sum(c[value] for c in by_district.values()))
                              for value, label in State.choices],
             "districts": [(name, [c[value] for value, _ in State.choices], sum(c.values()))
                           for name, c in sorted(by_district.items())],
-            "states": State.choices, "waiting": waiting, "overdue": overdue,
+            "states": State.choices,
+            "waiting": list(waiting_qs[:HOME_LIST_SIZE]), "waiting_count": waiting_qs.count(),
+            "overdue": list(overdue_qs[:HOME_LIST_SIZE]), "overdue_count": overdue_qs.count(),
             "communities": visible_communities(user).count(),
         })
     return render(request, "evaluations/home.html", ctx)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from evaluations.models import Evaluation
+from orgs import pickers
 from orgs.models import Unit
 from orgs.scoping import can, get_for_user, scope_queryset, visible_communities
 
@@ -41,14 +42,13 @@ PAGE_SIZE = 50
 
 
 def _community_filter(request, qs, path: str = "community"):
-    """Apply ?community= (within the user's scope); returns (qs, selected community or None)."""
-    cid = request.GET.get("community")
-    selected = None
-    if cid and cid.isdigit():
-        selected = visible_communities(request.user).filter(pk=int(cid)).first()
-        if selected is not None:
-            qs = qs.filter(**{f"{path}_id": selected.pk})
-    return qs, selected
+    """Apply ?community= (an id or searched text, within the user's scope).
+
+    Returns (qs, the one selected community or None); the picker's state goes to `request.community_picker`.
+    """
+    choice = pickers.resolve(visible_communities(request.user), request.GET.get("community"))
+    request.community_picker = choice
+    return pickers.apply(qs, choice, path), choice.selected
 
 
 def _page(request, qs):
@@ -70,8 +70,8 @@ def _target_community(request) -> Unit:
     """The community a new record goes to: the operator's own, or the one chosen by a city admin."""
     communities = editable_communities(request.user)
     cid = request.POST.get("community") or request.GET.get("community")
-    if cid and str(cid).isdigit():
-        unit = communities.filter(pk=int(cid)).first()
+    if cid:
+        unit = pickers.resolve(communities, cid).selected
     else:
         unit = communities.first() if communities.count() == 1 else None
     if unit is None:
@@ -464,8 +464,11 @@ def import_page(request):
     _require_edit(request.user)
     communities = editable_communities(request.user)
     error = None
+    picker = pickers.resolve(communities, request.POST.get("community") or request.GET.get("community"))
     if request.method == "POST":
         try:
+            if picker.text and picker.selected is None:
+                raise LedgerError(f"社区“{picker.text}”不唯一或不在您的管辖范围内，请从提示中选择一个社区。")
             community = _target_community(request)
             upload = request.FILES.get("file")
             if upload is None:
@@ -482,7 +485,7 @@ def import_page(request):
 
     jobs = scope_queryset(request.user, ImportJob.objects.select_related("community", "created_by"))[:20]
     return render(request, "ledgers/import.html", {
-        "specs": SPECS, "communities": communities, "error": error, "jobs": jobs,
+        "specs": SPECS, "communities": communities, "error": error, "jobs": jobs, "picker": picker,
         "kind": request.POST.get("kind") or request.GET.get("kind", ""),
     })
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
 
 class Level(models.TextChoices):
@@ -37,6 +37,9 @@ class Unit(models.Model):
     street = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
+    # The whole path below the city ("东城区 / 东华街道 / 光明社区"), stored so that lists print it without
+    # walking the parents. Kept current by save(): renaming or moving a unit rewrites its subtree.
+    full_name = models.CharField("全称", max_length=400, default="", editable=False)
     is_active = models.BooleanField("启用", default=True)
 
     objects = UnitQuerySet.as_manager()
@@ -70,15 +73,65 @@ class Unit(models.Model):
             )
 
     def save(self, *args, **kwargs):
-        county, street = self._ancestors()
-        # A new county/street refers to itself: that reference can only be written once it has a pk.
-        self_ref = self.pk is None and (county is self or street is self)
-        self.county = None if (self_ref and county is self) else county
-        self.street = None if (self_ref and street is self) else street
-        super().save(*args, **kwargs)
-        if self_ref:
-            self.county, self.street = county, street
-            Unit.objects.filter(pk=self.pk).update(county=county, street=street)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | {"full_name", "county", "street"}
+        with transaction.atomic():
+            before = None
+            if self.pk is not None:
+                before = Unit.objects.filter(pk=self.pk).values("name", "parent_id").first()
+            county, street = self._ancestors()
+            self.full_name = self.compose_full_name(self.parent, self.name, self.level)
+            # A new county/street refers to itself: that reference can only be written once it has a pk.
+            self_ref = self.pk is None and (county is self or street is self)
+            self.county = None if (self_ref and county is self) else county
+            self.street = None if (self_ref and street is self) else street
+            super().save(*args, **kwargs)
+            if self_ref:
+                self.county, self.street = county, street
+                Unit.objects.filter(pk=self.pk).update(county=county, street=street)
+            if before is not None and (before["name"] != self.name or before["parent_id"] != self.parent_id):
+                self._rewrite_subtree()
+
+    @staticmethod
+    def compose_full_name(parent: Unit | None, name: str, level: str) -> str:
+        """The stored full name of a unit named `name` under `parent` (the city is left out)."""
+        if level == Level.CITY or parent is None or parent.level == Level.CITY:
+            return name
+        return f"{parent.full_name} / {name}"
+
+    def _rewrite_subtree(self) -> None:
+        """Recompute the stored names and ancestors of every unit below this one (same transaction)."""
+        if self.level == Level.COMMUNITY:
+            return
+        if self.level == Level.CITY:
+            below = Unit.objects.exclude(pk=self.pk)
+        else:
+            below = Unit.objects.filter(models.Q(county=self) | models.Q(street=self) | models.Q(parent=self))
+            below = below.exclude(pk=self.pk)
+        nodes = {self.pk: self}
+        pending = list(below.select_for_update())
+        by_parent: dict[int, list[Unit]] = {}
+        for unit in pending:
+            by_parent.setdefault(unit.parent_id, []).append(unit)
+        changed: list[Unit] = []
+        queue = [self]
+        while queue:
+            node = queue.pop()
+            for child in by_parent.get(node.pk, []):
+                child.parent = node
+                child.full_name = self.compose_full_name(node, child.name, child.level)
+                child.county = node if node.level == Level.COUNTY else node.county
+                child.street = node if node.level == Level.STREET else node.street
+                if child.level == Level.COUNTY:
+                    child.county = child
+                elif child.level == Level.STREET:
+                    child.street = child
+                nodes[child.pk] = child
+                changed.append(child)
+                queue.append(child)
+        if changed:
+            Unit.objects.bulk_update(changed, ["full_name", "county", "street"], batch_size=1000)
 
     def _ancestors(self) -> tuple[Unit | None, Unit | None]:
         county = street = None
@@ -90,15 +143,6 @@ class Unit(models.Model):
                 street = node
             node = node.parent
         return county, street
-
-    @property
-    def full_name(self) -> str:
-        names = []
-        node = self
-        while node is not None and node.level != Level.CITY:
-            names.append(node.name)
-            node = node.parent
-        return " / ".join(reversed(names)) or self.name
 
 
 class Role(models.TextChoices):

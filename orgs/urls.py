@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, views_pickers
 
 app_name = "orgs"
 urlpatterns = [
     path("", views.units, name="units"),
     path("import/", views.import_units, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
+    path("communities/options/", views_pickers.community_options, name="community_options"),
     path("users/", views.users, name="users"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),

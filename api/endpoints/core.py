@@ -36,7 +36,7 @@ class UnitFilter(Schema):
 
 @router.get("/units", response={200: Page[UnitOut], **ERRORS}, summary="组织机构（仅本人管辖范围及上级）")
 def list_units(request, filters: Query[UnitFilter], page: Query[PageParams]):
-    qs = visible_units(request.auth).select_related("parent__parent__parent")
+    qs = visible_units(request.auth)
     if filters.level:
         qs = qs.filter(level=filters.level)
     if filters.parent:

@@ -42,7 +42,7 @@ EvalId = Path(..., ge=1, le=MAX_ID, description="评估表 id")
 
 
 def evaluations_for(user):
-    return scope_queryset(user, Evaluation.objects.select_related("period", "community__parent__parent"))
+    return scope_queryset(user, Evaluation.objects.select_related("period", "community"))
 
 
 def get_evaluation(request, evaluation_id: int, action: str = "view") -> Evaluation:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.forms.models import model_to_dict
 from django.http import Http404
 from ninja import Body, File, Form, Path, Query, Router, Schema, Status, UploadedFile
@@ -32,6 +32,7 @@ from ledgers.models import (
     Person,
 )
 from ledgers.views import PARENTS, RECORD_KINDS
+from orgs import pickers
 from orgs.scoping import can, get_for_user, require, scope_queryset, visible_communities
 
 from ..errors import ApiError
@@ -381,8 +382,16 @@ def apply_import(request, job_id: int = Path(..., ge=1, le=MAX_ID)):
     return _job(job)
 
 
-@router.get("/ledgers/communities", response={200: list[dict], **ERRORS}, summary="可查看的社区（台帐筛选用）")
-def ledger_communities(request):
-    editable = set(ledger_services.editable_communities(request.auth).values_list("pk", flat=True))
-    return [{"id": u.pk, "name": u.name, "code": u.code, "editable": u.pk in editable}
-            for u in visible_communities(request.auth).order_by("code")]
+@router.get("/ledgers/communities", response={200: Page[dict], **ERRORS},
+            summary="可查看的社区（台帐筛选用；分页，可按名称或代码搜索）")
+def ledger_communities(
+    request, page: Query[PageParams],
+    q: str | None = Query(None, max_length=100, description="社区全称包含的文字，或代码开头"),
+):
+    qs = visible_communities(request.auth)
+    if q and q.strip():
+        qs = pickers.search(qs, q)
+    editable = ledger_services.editable_communities(request.auth)
+    qs = qs.annotate(editable=Exists(editable.filter(pk=OuterRef("pk")))).order_by("code")
+    return paginate(qs, page, lambda u: {"id": u.pk, "name": u.name, "full_name": u.full_name, "code": u.code,
+                                         "editable": u.editable})

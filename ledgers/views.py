@@ -467,7 +467,7 @@ def import_page(request):
     picker = pickers.resolve(communities, request.POST.get("community") or request.GET.get("community"))
     if request.method == "POST":
         try:
-            if picker.text and picker.selected is None:
+            if picker.text and picker.selected is None and not picker.text.isdigit():
                 raise LedgerError(f"社区“{picker.text}”不唯一或不在您的管辖范围内，请从提示中选择一个社区。")
             community = _target_community(request)
             upload = request.FILES.get("file")

@@ -262,15 +262,15 @@ def community_history(community: Unit) -> list[dict]:
 
 
 def outcomes(period: Period, communities) -> list[dict]:
-    from .ledger_stats import outcome_facts, rate
+    from . import stats_store
+    from .ledger_stats import rate
 
     districts = _districts(communities)
     county_of = dict(communities.values_list("pk", "county_id"))
     sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     reporting: dict[int, int] = defaultdict(int)
-    for cid, facts in outcome_facts(period, communities).items():
-        if not facts:
-            continue
+    stats = stats_store.stats_for(period, communities)
+    for cid, facts in stats.outcomes.items():
         reporting[county_of[cid]] += 1
         for name, value in facts.items():
             sums[county_of[cid]][name] += value
@@ -279,8 +279,9 @@ def outcomes(period: Period, communities) -> list[dict]:
     def col(key):
         return [sums[d][key] for d, _ in districts]
 
-    note = "数据来自台帐（无台帐记录的社区取核查清单填报值）；就业率 = 实现就业人数 ÷ 期内有效登记人数。"
-    return [
+    note = ("数据与评估表一致：已提交的评估表取提交时冻结的台帐快照，其余取台帐实时数据（无台帐记录的社区取核查清单填报值）；"
+            "就业率 = 实现就业人数 ÷ 期内有效登记人数。")
+    charts = [
         chart(
             "rates",
             "各区（市、县）就业率（%）",
@@ -310,6 +311,9 @@ def outcomes(period: Period, communities) -> list[dict]:
             note=note,
         ),
     ]
+    for c in charts:
+        c["computed_at"] = stats.computed_at
+    return charts
 
 
 # slug -> (title, function of (period, communities)). The history dashboard takes a community instead.

@@ -196,6 +196,8 @@ MATRIX: dict[str, list[Case]] = {
     "orgs:import": [Case("none", "get", CITY_ADMIN_ONLY)],
     "orgs:import_template": [Case("none", "get", CITY_ADMIN_ONLY)],
     "orgs:users": [Case("none", "get", CITY_ADMIN_ONLY)],
+    # The community picker's suggestions: every role, each limited to its own scope (tests/orgs).
+    "orgs:community_options": [Case("none", "get", EVERYONE)],
     "orgs:user_create": [Case("none", "get", CITY_ADMIN_ONLY)],
     "orgs:user_detail": [Case("user", "get", only(200, "city_admin"))],
     "orgs:user_reset_password": [Case("user", "post", only(302, "city_admin"))],

@@ -78,6 +78,14 @@ PAGES = [
     ("city_admin", "/orgs/communities/options/?q=社区"),
     ("city_admin", "/orgs/users/"),
     ("city_admin", "/reports/"),
+    ("county_reviewer", "/reports/"),
+    ("city_admin", "/reports/ledger-stats/?period=2026"),
+    ("county_reviewer", "/reports/ledger-stats/?period=2026"),
+    ("city_admin", "/reports/dashboard/outcomes/?period=2026"),
+    ("city_admin", "/reports/dashboard/progress/?period=2026"),
+    ("city_admin", "/reports/dashboard/scores/?period=2026"),
+    ("city_admin", "/reports/dashboard/losses/?period=2026"),
+    ("city_admin", "/reports/dashboard/selfgap/?period=2026"),
 ]
 
 
@@ -89,6 +97,7 @@ def test_page_queries_do_not_grow_with_rows(cast, period, role, url):
     client.get(url)  # warm per-process caches (standard, content types)
     small = count(lambda: client.get(url))
     grow(cast, period, 24)
+    client.get(url)  # statistics: the new communities' rows are computed once (see the test below)
     large = count(lambda: client.get(url))
     assert large <= small, f"{url} as {role}: {small} queries with few rows, {large} with more"
 
@@ -116,3 +125,21 @@ def test_api_list_queries_do_not_grow_with_rows(cast, period, role, url):
     grow(cast, period, 24)
     large = count(lambda: api.get(url))
     assert large <= small, f"{url} as {role}: {small} queries with few rows, {large} with more"
+
+
+def test_recomputing_stale_statistics_costs_the_same_for_few_or_many_communities(cast, period):
+    from reports import stats_store, summaries
+
+    def recompute() -> int:
+        stats_store.mark_stale(summaries.scoped_communities(cast.city_admin).values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as ctx:
+            stats_store.stats_for(period, summaries.scoped_communities(cast.city_admin))
+        return len(ctx.captured_queries)
+
+    grow(cast, period, 4)
+    stats_store.stats_for(period, summaries.scoped_communities(cast.city_admin))
+    small = recompute()
+    grow(cast, period, 24)
+    stats_store.stats_for(period, summaries.scoped_communities(cast.city_admin))
+    large = recompute()
+    assert large <= small

@@ -5,10 +5,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from evaluations.models import Evaluation, Period
+from orgs import pickers
 from orgs.models import Level, Unit, log_access
 from orgs.scoping import get_for_user, require, visible_communities
 
@@ -16,6 +18,7 @@ from . import dashboards, forms, summaries
 from .exporters import EXPORTERS
 
 FORM_FORMATS = ("xlsx", "docx", "pdf")
+FORM_LIST_PAGE_SIZE = 50
 
 
 def _download(content: bytes, filename: str, fmt: str) -> HttpResponse:
@@ -81,8 +84,11 @@ def index(request):
             .select_related("community", "community__street", "community__county")
             .order_by("community__code")
         )
-        ctx["evaluation_count"] = evaluations.count()
-        ctx["evaluations"] = evaluations[:300]
+        page = Paginator(evaluations, FORM_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        params = request.GET.copy()
+        params.pop("page", None)
+        ctx.update({"evaluation_count": page.paginator.count, "evaluations": page.object_list, "page": page,
+                    "qs": params.urlencode()})
     return render(request, "reports/index.html", ctx)
 
 
@@ -146,16 +152,18 @@ def dashboard(request, slug: str):
     if slug == "history":
         communities = summaries.scoped_communities(request.user, county.pk if county else None)
         ctx["title"] = "社区历年评审结果"
-        ctx["communities"] = communities.order_by("code").values("pk", "name", "street__name")[:5000]
         raw = request.GET.get("community")
         community = None
-        if raw and raw.isdigit():
-            community = visible_communities(request.user).filter(pk=int(raw)).first()
+        if raw:
+            choice = pickers.resolve(visible_communities(request.user), raw)
+            # Text naming several communities shows the first of them; the field keeps the text.
+            community = choice.selected or (choice.matches.first() if choice.matches is not None else None)
             if community is None:
                 raise Http404("未找到该社区，或不在您的管辖范围内。")
         elif communities.exists():
             community = communities.order_by("code").first()
         ctx["community"] = community
+        ctx["picker"] = pickers.CommunityChoice(community.full_name if community else "", community, None)
         if community is not None:
             charts = dashboards.community_history(community)
     else:

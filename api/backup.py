@@ -14,6 +14,7 @@ import io
 import json
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -176,8 +177,20 @@ def database_is_empty() -> bool:
 
 
 def restore(archive: Path) -> RestoreReport:
-    """Load `archive` into a migrated, empty database and put its files back into storage."""
-    archive = Path(archive)
+    """Load `archive` into a migrated, empty database and put its files back into storage.
+
+    A damaged or truncated archive (gzip/tar errors surface as EOFError, zlib.error, TarError) is a
+    BackupError with one line, never a traceback; nothing is written (the load is one transaction).
+    """
+    try:
+        return _restore(Path(archive))
+    except (EOFError, zlib.error, tarfile.TarError, UnicodeDecodeError, serializers.base.DeserializationError) as exc:
+        raise BackupError(
+            f"备份文件已损坏或不完整（archive damaged or truncated: {type(exc).__name__}），未恢复任何数据：{archive}"
+        ) from exc
+
+
+def _restore(archive: Path) -> RestoreReport:
     if not archive.exists():
         raise BackupError(f"备份文件不存在：{archive}")
     if not database_is_empty():

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -163,6 +164,13 @@ def install(api: NinjaAPI) -> None:
     def suspicious(request, exc: SuspiciousOperation):
         return _respond(api, request, 400, "bad_request", "请求无法处理。")
 
+    def malformed(request, exc: Exception):
+        # A multipart body without a boundary, cut short or otherwise unparsable: the client's fault.
+        return _respond(
+            api, request, 400, "malformed_request",
+            "请求体格式不正确：multipart/form-data 请求须带 boundary 且内容完整。",
+        )
+
     def unexpected(request, exc: Exception):
         # Logged with the traceback; the client gets the common format, never a stack trace.
         logger.exception("API error on %s %s", request.method, request.path)
@@ -177,6 +185,8 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(DjangoValidationError, django_validation)
     api.add_exception_handler(RequestDataTooBig, too_big)
     api.add_exception_handler(SuspiciousOperation, suspicious)
+    api.add_exception_handler(MultiPartParserError, malformed)
+    api.add_exception_handler(UnreadablePostError, malformed)
     _install_domain_errors(api)
 
 

@@ -176,6 +176,7 @@ class TokenOut(Schema):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    revoked_reason: str = Field("", description="吊销原因（本人吊销、管理员重置密码、本人修改密码、账号停用）")
     is_active: bool
 
 

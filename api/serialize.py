@@ -133,5 +133,6 @@ def token(t) -> dict:
         "created_at": t.created_at,
         "last_used_at": t.last_used_at,
         "revoked_at": t.revoked_at,
+        "revoked_reason": t.get_revoked_reason_display() if t.revoked_reason else "",
         "is_active": t.is_active,
     }

@@ -9,8 +9,9 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from .models import ApiToken
+from .models import ApiToken, RevokeReason
 
 TOKEN_PREFIX = "sct_"
 MAX_ACTIVE_TOKENS = 20
@@ -28,6 +29,18 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+def credential_fingerprint(user) -> str:
+    """Changes whenever the user's password changes (reset, own change, `changepassword`, admin)."""
+    return salted_hmac("api.tokens.credential", user.password or "", algorithm="sha256").hexdigest()
+
+
+def revoke_user_tokens(user, reason: str) -> int:
+    """Revoke every active token of `user` (called inside the account service's transaction)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason
+    )
+
+
 def create_token(user, name: str) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns the row and the raw secret (never stored)."""
     name = (name or "").strip()
@@ -42,7 +55,10 @@ def create_token(user, name: str) -> tuple[ApiToken, str]:
         if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
             raise TokenError(f"每个账号最多保留 {MAX_ACTIVE_TOKENS} 个有效令牌，请先吊销不用的令牌。")
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], token_hash=hash_token(raw))
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=raw[:12], token_hash=hash_token(raw),
+            credential_fingerprint=credential_fingerprint(user),
+        )
     return token, raw
 
 
@@ -55,7 +71,8 @@ def revoke_token(user, token_id: int) -> ApiToken:
         if token.revoked_at is not None:
             raise TokenError("该令牌已经吊销。")
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token.revoked_reason = RevokeReason.USER
+        token.save(update_fields=["revoked_at", "revoked_reason"])
     return token
 
 
@@ -69,6 +86,10 @@ def authenticate_token(raw: str):
         .first()
     )
     if token is None or not token.user.is_active:
+        return None
+    if token.credential_fingerprint != credential_fingerprint(token.user):
+        # The password changed by a path that did not revoke (e.g. `manage.py changepassword`): record it.
+        revoke_user_tokens(token.user, RevokeReason.PASSWORD_CHANGED)
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

@@ -32,12 +32,36 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("TESTING", False)
-# The dev default keeps `make run` working on a bare machine; production must set SECRET_KEY.
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me" if (DEBUG or TESTING) else "")
-if not SECRET_KEY:
-    SECRET_KEY = "dev-only-insecure-key-change-me"
-    if env_bool("PRODUCTION", False):
-        raise RuntimeError("SECRET_KEY must be set in production")
+PRODUCTION = env_bool("PRODUCTION", False)
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+# Values that are published (this file, deploy/env.example, Django's template): never a real key.
+KNOWN_EXAMPLE_SECRET_KEYS = {DEV_SECRET_KEY, "change-me-to-a-long-random-string", "change-me", "secret"}
+MIN_SECRET_KEY_LENGTH = 50
+
+
+def production_secret_key_problem(key: str) -> str | None:
+    """Why `key` must not be used in production, or None (Django's own --deploy rule: 50+ chars, 5+ distinct)."""
+    if not key:
+        return "SECRET_KEY is not set"
+    if key in KNOWN_EXAMPLE_SECRET_KEYS or key.startswith(("django-insecure", "change-me", "dev-only")):
+        return "SECRET_KEY is the published example value"
+    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 5:
+        return f"SECRET_KEY is too short or too simple (needs {MIN_SECRET_KEY_LENGTH}+ random characters)"
+    return None
+
+
+# The dev default keeps `make run` working on a bare machine; production refuses to start without a real key.
+SECRET_KEY = env_str("SECRET_KEY", "")
+if PRODUCTION:
+    _problem = production_secret_key_problem(SECRET_KEY)
+    if _problem:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"{_problem}. Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(64))'"
+        )
+elif not SECRET_KEY:
+    SECRET_KEY = DEV_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -142,8 +166,13 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, e.g. "10.0.0.5" for nginx.
+# Empty (the default): the header is ignored and REMOTE_ADDR is the client (no proxy in front).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "orgs.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+# Only the pair is locked: wrong passwords from one machine never lock the user out on another.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

@@ -240,6 +240,7 @@ class OrgEvent(AppendOnlyModel):
         PASSWORD_CHANGED = "password_changed", "本人修改密码"
         DEACTIVATED = "deactivated", "停用账号"
         REACTIVATED = "reactivated", "启用账号"
+        LOGIN_UNLOCKED = "login_unlocked", "解除登录锁定"
         UNITS_IMPORTED = "units_imported", "导入组织机构"
 
     actor = models.ForeignKey(User, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")

@@ -213,6 +213,7 @@ def user_detail(request, pk: int):
         "target": target,
         "form": form,
         "one_time": one_time,
+        "lockouts": accounts.login_lockouts(target.username),
         "events": OrgEvent.objects.filter(target_user=target).select_related("actor")[:20],
     }, status=422 if form.errors else 200)
 
@@ -256,6 +257,17 @@ def user_reactivate(request, pk: int):
     def act(actor, user_id):
         user = accounts.reactivate(actor, user_id)
         messages.success(request, f"账号“{user.username}”已启用。")
+        return redirect(reverse("orgs:user_detail", args=[user_id]))
+
+    return _user_action(request, pk, act)
+
+
+@login_required
+@require_POST
+def user_unlock(request, pk: int):
+    def act(actor, user_id):
+        count = accounts.unlock_login(actor, user_id)
+        messages.success(request, f"已解除该账号的登录锁定（{count} 个来源地址）。")
         return redirect(reverse("orgs:user_detail", args=[user_id]))
 
     return _user_action(request, pk, act)

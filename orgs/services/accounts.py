@@ -134,7 +134,8 @@ def reset_password(actor: User, user_id: int) -> str:
         user.set_password(password)
         user.must_change_password = True
         user.save(update_fields=["password", "must_change_password"])
-        _record(actor, OrgEvent.Action.PASSWORD_RESET, user)
+        revoked = _revoke_tokens(user, "password_reset")
+        _record(actor, OrgEvent.Action.PASSWORD_RESET, user, **_revoked(revoked))
     _unlock(user.username)
     return password
 
@@ -149,7 +150,8 @@ def deactivate(actor: User, user_id: int) -> User:
             raise AccountError(f"账号“{user.username}”已是停用状态。")
         user.is_active = False
         user.save(update_fields=["is_active"])
-        _record(actor, OrgEvent.Action.DEACTIVATED, user)
+        revoked = _revoke_tokens(user, "deactivated")
+        _record(actor, OrgEvent.Action.DEACTIVATED, user, **_revoked(revoked))
     return user
 
 
@@ -166,6 +168,32 @@ def reactivate(actor: User, user_id: int) -> User:
     return user
 
 
+def login_lockouts(username: str) -> list[dict]:
+    """Client addresses from which `username` is locked out now (failures ≥ limit within the cool-off)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    since = timezone.now() - timezone.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    rows = AccessAttempt.objects.filter(
+        username=username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).order_by("-attempt_time")
+    return [{"ip_address": a.ip_address, "failures": a.failures_since_start, "at": a.attempt_time} for a in rows]
+
+
+def unlock_login(actor: User, user_id: int) -> int:
+    """Lift every log-in lock-out of the account (all client addresses); audited. Returns the count."""
+    _check_admin(actor)
+    with transaction.atomic():
+        user = _locked(user_id)
+        locks = login_lockouts(user.username)
+        if not locks:
+            raise AccountError(f"账号“{user.username}”当前没有登录锁定。")
+        _record(actor, OrgEvent.Action.LOGIN_UNLOCKED, user, addresses=[lock["ip_address"] for lock in locks])
+    _unlock(user.username)
+    return len(locks)
+
+
 def password_changed(user: User) -> None:
     """Called after the user changed their own password: clears the forced-change flag, audits."""
     with transaction.atomic():
@@ -176,8 +204,20 @@ def password_changed(user: User) -> None:
             fields.append("must_change_password")
         if fields:
             locked.save(update_fields=fields)
-        _record(user, OrgEvent.Action.PASSWORD_CHANGED, locked, forced=bool(fields))
+        revoked = _revoke_tokens(locked, "password_changed")
+        _record(user, OrgEvent.Action.PASSWORD_CHANGED, locked, forced=bool(fields), **_revoked(revoked))
     user.must_change_password = False
+
+
+def _revoked(count: int) -> dict:
+    return {"revoked_tokens": count} if count else {}
+
+
+def _revoke_tokens(user: User, reason: str) -> int:
+    # API tokens follow the account: a reset, a deactivation or a new password ends them.
+    from api.tokens import revoke_user_tokens
+
+    return revoke_user_tokens(user, reason)
 
 
 def _unlock(username: str) -> None:
@@ -192,6 +232,8 @@ __all__ = [
     "create_user",
     "deactivate",
     "generate_password",
+    "login_lockouts",
+    "unlock_login",
     "password_changed",
     "reactivate",
     "reset_password",

@@ -133,3 +133,36 @@ def test_restore_rejects_a_foreign_archive(db, tmp_path):
         tar.add(__file__, arcname="something.py")
     with pytest.raises(CommandError, match="manifest"):
         call_command("restore", str(bogus))
+
+
+def test_restore_answers_a_truncated_archive_with_one_line_and_exit_2(cast, standard_version, tmp_path, capsys):
+    """A backup cut off in transfer: one line on stderr, exit status 2, no traceback, nothing restored."""
+    from api.management.commands.restore import Command
+
+    build_data(cast, standard_version)
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup", output=str(archive))
+    truncated = tmp_path / "cut.tar.gz"
+    data = archive.read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    call_command("flush", interactive=False, verbosity=0)
+    with pytest.raises(CommandError) as caught:
+        call_command("restore", str(truncated), no_migrate=True)
+    assert caught.value.returncode == 2
+    assert "损坏或不完整" in str(caught.value) and "\n" not in str(caught.value)
+    with pytest.raises(SystemExit) as exited:
+        Command().run_from_argv(["manage.py", "restore", str(truncated), "--no-migrate"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "EOFError" in err and len(err.strip().splitlines()) == 1
+    from evaluations.models import Evaluation
+
+    assert not Evaluation.objects.exists()
+
+
+def test_restore_answers_a_garbage_file_with_exit_2(db, tmp_path):
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 40)
+    with pytest.raises(CommandError) as caught:
+        call_command("restore", str(junk), no_migrate=True)
+    assert caught.value.returncode == 2

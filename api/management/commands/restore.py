@@ -23,7 +23,8 @@ class Command(BaseCommand):
         try:
             report = restore(Path(archive))
         except BackupError as exc:
-            raise CommandError(str(exc))
+            # One line on stderr and exit status 2, like a usage error: scripts can tell it from a crash.
+            raise CommandError(" ".join(str(exc).split()), returncode=2)
         self.stdout.write(f"已恢复：{report.objects} 行数据，{report.files} 个文件。")
         if report.missing_files:
             self.stderr.write(

@@ -57,7 +57,7 @@ static: install
 run: demo static
 	$(PY) manage.py demo_logins
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --access-logfile - --timeout 120
+	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --access-logfile - --logger-class config.gunicorn_logging.MaskingLogger --timeout 120
 
 lint: install
 	$(BIN)/ruff check .

@@ -243,10 +243,21 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler masks ID numbers (config/logmask.py): no full ID number is written to any log.
+    "filters": {"mask_ids": {"()": "config.logmask.MaskIdNumbersFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_ids"]},
+        # runserver's request lines (Django's own handler, redefined here with the mask).
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["mask_ids"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}, "api": {"level": "INFO"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "api": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 CHROMIUM_PATH = env_str("CHROMIUM_PATH", "/usr/bin/chromium")

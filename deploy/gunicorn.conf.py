@@ -23,6 +23,8 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 
 # Logs to stdout/stderr: journald (systemd) or the container runtime collects them.
 accesslog = "-"
+# Masks ID numbers in every access and error line (a search by ID must never reach the log in full).
+logger_class = "config.gunicorn_logging.MaskingLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # One line per request: client (as forwarded by nginx), user-agent-free, with duration in ms.

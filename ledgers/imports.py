@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from orgs.models import Unit
+from reports.cells import unescape_text
 
 from .dates import add_months
 from .identity import IdentifierError, check_credit_code, check_resident_id, normalise_phone
@@ -303,7 +304,7 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unescape_text(str(value).strip())  # an exported "'=..." cell comes back as written
 
 
 def _parse(col: Column, raw: Any) -> Any:

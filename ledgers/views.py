@@ -18,6 +18,7 @@ from orgs.models import Unit
 from orgs.scoping import can, get_for_user, scope_queryset, visible_communities
 
 from . import forms as f
+from . import search
 from .facts import FACTS
 from .masking import log_unmask, show_person
 from .models import (
@@ -120,9 +121,11 @@ STATUS_FILTERS = {
 
 @login_required
 def person_list(request):
+    if request.method == "POST":
+        return search.search_redirect(request, "ledgers:persons")
     qs = scope_queryset(request.user, Person.objects.select_related("community", "household"))
     qs, selected = _community_filter(request, qs)
-    q = request.GET.get("q", "").strip()
+    q = search.search_text(request)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(id_number=q.upper()) | Q(phone=q) | Q(household__code=q))
     group = request.GET.get("group", "")
@@ -142,7 +145,7 @@ def person_list(request):
         "communities": visible_communities(request.user), "can_edit": can(request.user, "edit_ledger"),
     }
     template = "ledgers/_person_rows.html" if request.htmx else "ledgers/person_list.html"
-    return render(request, template, ctx)
+    return search.push_url(request, render(request, template, ctx))
 
 
 def _person_context(request, person, unmask=False):
@@ -265,11 +268,13 @@ def record_form(request, kind: str, parent_id: int | None = None, pk: int | None
 
 @login_required
 def household_list(request):
+    if request.method == "POST":
+        return search.search_redirect(request, "ledgers:households")
     qs = scope_queryset(request.user, Household.objects.select_related("community")).annotate(
         n_members=Count("members", distinct=True)
     )
     qs, selected = _community_filter(request, qs)
-    q = request.GET.get("q", "").strip()
+    q = search.search_text(request)
     if q:
         qs = qs.filter(Q(code=q) | Q(head_name__contains=q) | Q(address__contains=q))
     if request.GET.get("zero"):
@@ -327,11 +332,13 @@ def household_form(request, pk: int | None = None):
 
 @login_required
 def employer_list(request):
+    if request.method == "POST":
+        return search.search_redirect(request, "ledgers:employers")
     qs = scope_queryset(request.user, Employer.objects.select_related("community")).annotate(
         n_vacancies=Count("vacancies", distinct=True), n_hires=Count("hires", distinct=True)
     )
     qs, selected = _community_filter(request, qs)
-    q = request.GET.get("q", "").strip()
+    q = search.search_text(request)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(credit_code=q.upper()))
     page = _page(request, qs.order_by("community__code", "name"))
@@ -538,9 +545,11 @@ def import_template(request, kind: str):
 
     if kind not in SPECS:
         raise Http404("未知的台帐类型。")
+    from reports.cells import save_workbook
+
     wb = template_workbook(SPECS[kind], can(request.user, "view_sensitive"))
     out = BytesIO()
-    wb.save(out)
+    save_workbook(wb, out)
     return _xlsx(out.getvalue(), f"{SPECS[kind].label}-导入模板.xlsx")
 
 

@@ -8,7 +8,6 @@ as the ledger pages, and log their own exports.
 
 from __future__ import annotations
 
-import csv
 import io
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from evaluations.models import Period
 from orgs.models import Unit, User
 
 from . import summaries
+from .cells import csv_bytes, xlsx_value
 from .forms import fmt_score
 
 
@@ -73,9 +73,8 @@ class ListExporter(ABC):
 
     @staticmethod
     def cell_value(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return float(value)
-        return value
+        # Every xlsx cell goes through the one cell writer (formula injection, numbers stay numbers).
+        return xlsx_value(value)
 
     def write_xlsx(self, fp: BinaryIO) -> None:
         from openpyxl import Workbook
@@ -92,30 +91,24 @@ class ListExporter(ABC):
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = "9"  # A4
         if self.title_row:
-            title = WriteOnlyCell(ws, self.title())
+            title = WriteOnlyCell(ws, self.cell_value(self.title()))
             title.font = Font(bold=True, size=14)
             ws.append([title])
         bold = Font(bold=True)
         header_cells = []
         for h in self.headers():
-            cell = WriteOnlyCell(ws, h)
+            cell = WriteOnlyCell(ws, self.cell_value(h))
             cell.font = bold
             header_cells.append(cell)
         ws.append(header_cells)
         for row in self.rows():
             ws.append([self.cell_value(v) for v in row])
         if self.footer_row:
-            ws.append([f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}；导出人：{self.user}"])
+            ws.append([self.cell_value(f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}；导出人：{self.user}")])
         wb.save(fp)
 
     def write_csv(self, fp: BinaryIO) -> None:
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow(self.headers())
-        for row in self.rows():
-            writer.writerow(["" if v is None else (fmt_score(v) if isinstance(v, Decimal) else v) for v in row])
-        # A BOM so Excel opens the Chinese text as UTF-8.
-        fp.write(text.getvalue().encode("utf-8-sig"))
+        fp.write(csv_bytes(self.headers(), self.rows(), number_format=fmt_score))
 
     def write_docx(self, fp: BinaryIO) -> None:
         doc = _landscape_doc()

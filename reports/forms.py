@@ -19,6 +19,8 @@ from django.utils import timezone
 from evaluations.models import Evaluation, Stage, State
 from standards.presentation import Row, table_rows
 
+from .cells import save_workbook
+
 # A stage that does not score a line (line 5 before the city stage) shows this, as paper forms do.
 NOT_APPLICABLE = "／"
 STATUS_LABELS = {"evaluated": "列入评估", "not_evaluated": "不列入评估", "disqualified": "取消资格"}
@@ -280,7 +282,7 @@ def write_form_xlsx(form: FilledForm, fp: BinaryIO) -> None:
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.print_title_rows = f"{h1}:{h2}"
     ws.print_options.horizontalCentered = True
-    wb.save(fp)
+    save_workbook(wb, fp)  # the one cell writer: a 扣分原因 starting with "=" stays text
 
 
 # ---------------------------------------------------------------------------------------------- docx

@@ -141,8 +141,21 @@ def _body(payload: dict) -> dict:
 
 # ---- persons ---------------------------------------------------------------------------------------
 
+class PersonSearchIn(LedgerFilter, PageParams):
+    """The search of GET /ledgers/persons in a body: ID numbers and phones stay out of URLs and logs."""
+
+
+@router.post(
+    "/ledgers/persons/search", response={200: Page[dict], **ERRORS},
+    summary="按身份证号、电话或姓名查找人员（条件放在请求体中，不进入网址和访问日志）",
+)
+def search_persons(request, payload: PersonSearchIn):
+    return list_persons(request, payload, payload)
+
+
 @router.get("/ledgers/persons", response={200: Page[dict], **ERRORS}, summary="人员台帐（证件号、电话已遮蔽）")
 def list_persons(request, filters: Query[LedgerFilter], page: Query[PageParams]):
+    """Searching by ID number or phone: use POST /ledgers/persons/search (keeps them out of URLs)."""
     qs = scope_queryset(request.auth, Person.objects.select_related("household", "community"))
     if filters.community:
         qs = qs.filter(community_id=filters.community)

@@ -17,6 +17,8 @@ from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from reports.cells import save_workbook
+
 from ..models import Level, OrgEvent, Unit, User
 
 COUNTY, COUNTY_CODE = "区（市、县）", "区（市、县）代码"
@@ -359,5 +361,5 @@ def template_workbook() -> bytes:
     notes["A1"].font = Font(bold=True, size=14)
     notes.column_dimensions["A"].width = 18
     out = io.BytesIO()
-    book.save(out)
+    save_workbook(book, out)
     return out.getvalue()

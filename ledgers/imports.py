@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from orgs.models import Unit
 from reports.cells import unescape_text
 
+from . import duplicates
 from .dates import add_months
 from .identity import IdentifierError, check_credit_code, check_resident_id, normalise_phone
 from .models import (
@@ -437,7 +438,7 @@ def _existing_keys(spec: Spec, community: Unit) -> dict[tuple, int]:
 
 
 def plan_import(
-    spec: Spec, rows: Iterable[tuple[int, list[Any]]], community: Unit, sensitive: bool,
+    spec: Spec, rows: Iterable[tuple[int, list[Any]]], community: Unit, sensitive: bool, user=None,
 ) -> Plan:
     """Plan the rows in one pass over the file; persons are checked against other communities after."""
     plan = Plan(kind=spec.kind, sensitive=sensitive)
@@ -484,21 +485,22 @@ def plan_import(
     if plan.rows == 0:
         raise ImportFileError("文件中没有数据行。")
     if others:
-        for id_number, unit_name in _other_communities(list(others), community).items():
-            plan.error(others[id_number], "身份证号",
-                       f"该人员已在“{unit_name}”的台帐中登记，请核实后由原社区迁出，不能重复登记")
+        for id_number, other in _other_communities(list(others), community).items():
+            # Only "registered elsewhere, ask your county" unless the importer's scope covers it.
+            duplicates.record(user, id_number, community, other, "import")
+            plan.error(others[id_number], "身份证号", duplicates.message(user, community, other))
     return plan
 
 
-def _other_communities(numbers: list[str], community: Unit) -> dict[str, str]:
+def _other_communities(numbers: list[str], community: Unit) -> dict[str, Unit]:
     """ID numbers already in another community's ledger (one query per 500 ids)."""
-    found: dict[str, str] = {}
+    found: dict[str, Unit] = {}
     numbers_list = sorted(numbers)
     for i in range(0, len(numbers_list), 500):
         chunk = numbers_list[i : i + 500]
-        qs = Person.objects.filter(id_number__in=chunk).exclude(community=community)
-        for id_number, unit_name in qs.values_list("id_number", "community__name"):
-            found[id_number] = unit_name
+        qs = Person.objects.filter(id_number__in=chunk).exclude(community=community).select_related("community")
+        for person in qs.only("id_number", "community"):
+            found[person.id_number] = person.community
     return found
 
 
@@ -581,7 +583,10 @@ def _plan_person(plan, ctx, existing, seen, others, number, values) -> None:
         if len(plan.samples) < 5:
             plan.samples.append({"row": number, "action": "更新"})
         return
-    code = code or f"R-{rid.number}"  # a person without a household code gets a household of one
+    if not code:  # a household of one, under a random code (never derived from the ID number)
+        code = Household.generated_code()
+        while code in ctx.households or code in plan.new_households:
+            code = Household.generated_code()
     if code not in ctx.households and code not in plan.new_households:
         plan.new_households[code] = Household(
             community=ctx.community, code=code, head_name=values.get("name", ""), address=values.get("address", "")
@@ -598,7 +603,7 @@ def _plan_person(plan, ctx, existing, seen, others, number, values) -> None:
 def run_import(spec: Spec, source, community: Unit, user, sensitive: bool, apply: bool) -> Plan:
     """Plan (dry run) or plan-and-write in one transaction. Nothing is written if any row fails."""
     with transaction.atomic():
-        plan = plan_import(spec, read_rows(source), community, sensitive)
+        plan = plan_import(spec, read_rows(source), community, sensitive, user=user)
         if not apply or not plan.ok:
             return plan
         _write(spec, plan, community)

@@ -3,12 +3,16 @@ visits, employers and complaints. The facts of the standard are computed from th
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from django.conf import settings
 from django.db import models
 
 from .dates import add_months
+
+# Generated household codes: "R-" and 10 random hex digits (the old "R-<ID number>" leaked the ID).
+GENERATED_CODE_PREFIX = "R-"
 
 
 class Household(models.Model):
@@ -27,6 +31,11 @@ class Household(models.Model):
         verbose_name_plural = "家庭"
         ordering = ["code"]
         constraints = [models.UniqueConstraint(fields=["community", "code"], name="household_code_unique")]
+
+    @staticmethod
+    def generated_code() -> str:
+        """Code of a household created without a 户编号: random, never derived from personal data."""
+        return GENERATED_CODE_PREFIX + secrets.token_hex(5).upper()
 
     def __str__(self) -> str:
         return f"{self.head_name}户（{self.code}）"
@@ -422,4 +431,32 @@ class LedgerEvent(AppendOnlyModel):
     class Meta:
         verbose_name = "台帐变更记录"
         verbose_name_plural = "台帐变更记录"
+        ordering = ["-at", "-id"]
+
+
+class DuplicateAttempt(AppendOnlyModel):
+    """A refused registration of an ID number that is already on another community's ledger.
+
+    The operator is told only that the person is registered elsewhere and whom to ask; the county and
+    city levels see the details on the 重复登记 page (ledgers:duplicates).
+    """
+
+    class Channel(models.TextChoices):
+        PAGE = "page", "页面登记"
+        API = "api", "接口"
+        IMPORT = "import", "导入"
+
+    id_number = models.CharField("身份证号", max_length=18, db_index=True)
+    attempted_community = models.ForeignKey("orgs.Unit", verbose_name="登记社区", on_delete=models.PROTECT,
+                                            related_name="+")
+    existing_community = models.ForeignKey("orgs.Unit", verbose_name="已登记社区", on_delete=models.PROTECT,
+                                           related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
+                             related_name="+", null=True, blank=True)
+    channel = models.CharField("途径", max_length=10, choices=Channel.choices)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "重复登记"
+        verbose_name_plural = "重复登记"
         ordering = ["-at", "-id"]

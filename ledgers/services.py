@@ -8,6 +8,7 @@ from evaluations.facts import forget_facts
 from orgs.models import Level, Unit
 from orgs.scoping import can, visible_communities
 
+from . import duplicates
 from .models import Household, LedgerEvent, Person
 
 
@@ -61,20 +62,21 @@ def household_for(community: Unit, code: str, person_name: str, address: str) ->
     return hh
 
 
-def save_person(user, community: Unit, form) -> Person:
+def save_person(user, community: Unit, form, channel: str = "page") -> Person:
     """Create or correct a person from a valid PersonForm."""
     check_community(user, community)
     person: Person = form.instance
     rid = form.resident_id
+    other = other_community_of(rid.number, community.pk)
+    if other is not None:
+        # Recorded outside the (rolled-back) write; the operator is not told where (ledgers.duplicates).
+        duplicates.record(user, rid.number, community, other, channel)
+        raise LedgerError(duplicates.message(user, community, other), "id_number")
     with transaction.atomic():
         if person.pk:
             person = Person.objects.select_for_update().get(pk=person.pk)
             if person.community_id != community.pk:
                 raise LedgerError("该人员不属于此社区。")
-        other = other_community_of(rid.number, community.pk)
-        if other is not None:
-            raise LedgerError(f"身份证号为该号码的人员已在“{other.full_name}”的台帐中登记，请先核实，不要重复登记。",
-                              "id_number")
         same = Person.objects.filter(community=community, id_number=rid.number).exclude(pk=person.pk).first()
         if same is not None:
             raise LedgerError(f"本社区台帐中已有该身份证号的人员（{same.name}），请直接修改其记录。", "id_number")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("complaints/<int:pk>/edit/", views.complaint_form, name="complaint_edit"),
     path("records/<str:kind>/add/<int:parent_id>/", views.record_form, name="record_create"),
     path("records/<str:kind>/<int:pk>/edit/", views.record_form, name="record_edit"),
+    path("duplicates/", views.duplicate_list, name="duplicates"),
     path("import/", views.import_page, name="import"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/apply/", views.import_apply, name="import_apply"),

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from evaluations.models import Evaluation
 from orgs import pickers
@@ -580,3 +580,18 @@ def export(request, kind: str):
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(exporter.filename(fmt))}"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_GET
+def duplicate_list(request):
+    """Refused registrations of an ID number already on another community's ledger (county and city)."""
+    from . import duplicates
+    from .identity import mask_id
+
+    if not can(request.user, "view_duplicates"):
+        raise PermissionDenied("您的角色无权查看重复登记。")
+    page = _page(request, duplicates.visible_attempts(request.user))
+    for attempt in page.object_list:
+        attempt.shown_id = mask_id(attempt.id_number)
+    return render(request, "ledgers/duplicate_list.html", {"page": page, "qs": _querystring(request)})

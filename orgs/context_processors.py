@@ -30,4 +30,4 @@ def navigation(request):
         except NoReverseMatch:
             continue  # the app has not published that page
         items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
-    return {"nav_items": items}
+    return {"nav_items": items, "can_view_duplicates": can(user, "view_duplicates")}

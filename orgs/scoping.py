@@ -99,6 +99,8 @@ ACTION_ROLES: dict[str, set[str]] = {
     # Disability, release-from-prison and drug-rehabilitation status.
     "view_sensitive": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_ADMIN},
     "refresh_facts": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    # Refused cross-community registrations of one ID number, with both communities.
+    "view_duplicates": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
 }
 
 

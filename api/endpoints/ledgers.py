@@ -191,7 +191,7 @@ def _save_person(request, person: Person, community, payload: dict) -> dict:
         form.data = {**form.data, "household_code": person.household.code}
     if not form.is_valid():
         raise _form_errors(form)
-    saved = ledger_services.save_person(request.auth, community, form)
+    saved = ledger_services.save_person(request.auth, community, form, channel="api")
     return _person_row(Person.objects.select_related("household").get(pk=saved.pk), request.auth)
 
 

@@ -65,7 +65,7 @@ def test_person_form_validates_in_chinese_and_derives_birth(client, cast):
     assert (p.birth_date, p.sex, p.phone) == (date(1985, 11, 20), "F", "13900001111")
     other = f.person(cast.other_community)
     html = client.post(url, {"name": "重复", "id_number": other.id_number}).content.decode()
-    assert "西华一社区" in html
+    assert "西华一社区" not in html and "已在本市其他社区的台帐中登记" in html  # where: only for the county level
 
 
 def test_record_forms_and_permissions(client, cast):

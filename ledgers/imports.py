@@ -13,10 +13,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import models, transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from orgs import tabular
 from orgs.models import Unit
 from reports.cells import unescape_text
 
@@ -368,16 +369,15 @@ def _parse(col: Column, raw: Any) -> Any:
 
 
 def read_rows(path_or_file) -> Iterator[tuple[int, list[Any]]]:
+    """The file's rows, streamed through the one import reader (size, zip bomb, rows, columns)."""
+    source = tabular.open_source(path_or_file)
     try:
-        wb = load_workbook(path_or_file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a non-xlsx file
-        raise ImportFileError("无法读取该文件：请上传由模板填写的 .xlsx 文件。") from exc
-    try:
-        ws = wb.worksheets[0]
-        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield number, list(row)
+        yield from tabular.iter_xlsx(source)
+    except tabular.TabularError as exc:
+        raise ImportFileError(exc.message) from exc
     finally:
-        wb.close()
+        if source is not path_or_file:
+            source.close()
 
 
 def _header_map(spec: Spec, header: list[Any], sensitive: bool) -> tuple[dict[str, int], list[str]]:
@@ -601,10 +601,17 @@ def _plan_person(plan, ctx, existing, seen, others, number, values) -> None:
 # ---- applying -------------------------------------------------------------------------------------
 
 def run_import(spec: Spec, source, community: Unit, user, sensitive: bool, apply: bool) -> Plan:
-    """Plan (dry run) or plan-and-write in one transaction. Nothing is written if any row fails."""
+    """Plan (dry run) or plan-and-write in one transaction. Nothing is written if any row fails.
+
+    The file is read (under the import limits) before any transaction: checking a file never holds
+    the database's write lock; applying holds it only to re-plan the rows in memory and write.
+    """
+    rows = list(read_rows(source))
+    if not apply:
+        return plan_import(spec, rows, community, sensitive, user=user)
     with transaction.atomic():
-        plan = plan_import(spec, read_rows(source), community, sensitive, user=user)
-        if not apply or not plan.ok:
+        plan = plan_import(spec, rows, community, sensitive, user=user)
+        if not plan.ok:
             return plan
         _write(spec, plan, community)
         LedgerEvent.objects.create(

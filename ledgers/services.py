@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models, transaction
 
 from evaluations.facts import forget_facts
+from orgs import tabular
 from orgs.models import Level, Unit
 from orgs.scoping import can, visible_communities
 
@@ -143,6 +144,10 @@ def check_import(user, community: Unit, kind: str, upload, sensitive: bool):
         raise LedgerError("请选择要导入的台帐。", "kind")
     if not upload.name.lower().endswith(".xlsx"):
         raise LedgerError("请上传 .xlsx 格式的文件（可先下载模板填写）。", "file")
+    try:
+        tabular.check_size(upload.size)  # before the upload is stored or parsed
+    except tabular.LimitExceeded as exc:
+        raise LedgerError(exc.message, "file") from exc
     job = ImportJob(community=community, kind=kind, original_name=upload.name[:255], created_by=user,
                     status=ImportJob.Status.CHECKED)
     job.file.save(upload.name, upload, save=False)
@@ -151,8 +156,13 @@ def check_import(user, community: Unit, kind: str, upload, sensitive: bool):
     except ImportFileError as exc:
         job.file.delete(save=False)
         raise LedgerError(exc.message, "file") from exc
+    except BaseException:
+        job.file.delete(save=False)  # nothing of a failed check stays on disk
+        raise
     job.status = ImportJob.Status.CHECKED if plan.ok else ImportJob.Status.REJECTED
     job.summary = plan.summary()
+    if not plan.ok:
+        job.file.delete(save=False)  # a rejected upload is not kept (the summary lists its errors)
     job.save()
     return job
 
@@ -178,6 +188,7 @@ def apply_import(user, job_id: int, sensitive: bool):
             job.status, job.applied_at = ImportJob.Status.APPLIED, timezone.now()
         else:
             job.status = ImportJob.Status.REJECTED
-        job.save(update_fields=["summary", "status", "applied_at"])
+            job.file.delete(save=False)
+        job.save(update_fields=["summary", "status", "applied_at", "file"])
     forget_facts()
     return job, plan

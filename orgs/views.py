@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from . import tabular
 from .forms import ImportForm, PasswordChangeForm, UserFilterForm, UserForm
 from .models import Level, OrgEvent, Unit, User
 from .scoping import get_for_user, require
@@ -117,8 +117,10 @@ def import_units(request):
         context["form"] = form
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > settings.IMPORT_MAX_BYTES:
-                form.add_error("file", "文件过大。")
+            try:
+                tabular.check_size(upload.size)
+            except tabular.LimitExceeded as exc:
+                form.add_error("file", exc.message)
                 return render(request, "orgs/import.html", context, status=422)
             rows, errors = unit_imports.read_rows(upload.name, upload.read())
             if errors:

@@ -8,17 +8,17 @@ writes everything or nothing.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from reports.cells import save_workbook
 
+from .. import tabular
 from ..models import Level, OrgEvent, Unit, User
 
 COUNTY, COUNTY_CODE = "区（市、县）", "区（市、县）代码"
@@ -140,26 +140,18 @@ def read_rows(filename: str, data: bytes) -> tuple[list[Row], list[RowError]]:
 
 def _read_xlsx(data: bytes) -> list[list]:
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a broken or disguised file
-        raise ValueError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。")
-    try:
-        sheet = book.worksheets[0]
-        return [list(r) for r in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
+        return [row for _, row in tabular.iter_xlsx(io.BytesIO(data))]
+    except tabular.LimitExceeded as exc:  # size, zip bomb, rows, columns
+        raise ValueError(exc.message) from exc
+    except tabular.TabularError as exc:
+        raise ValueError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。") from exc
 
 
 def _read_csv(data: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel saves Chinese CSV as GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValueError("无法识别 CSV 文件的编码，请另存为 UTF-8 或使用 xlsx 模板。")
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:
+        return [row for _, row in tabular.iter_csv(data)]
+    except tabular.TabularError as exc:
+        raise ValueError(exc.message) from exc
 
 
 # ---------------------------------------------------------------- planning

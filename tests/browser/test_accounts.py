@@ -2,6 +2,7 @@
 with the temporary password and is held on the password change page until they change it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from orgs.models import User
 from tests.browser.conftest import login
@@ -98,6 +99,7 @@ def test_admin_imports_units_with_preview_and_filters_users(page, cast):
 
     page.goto(page.live_url + "/orgs/users/")
     page.select_option("#id_role", "county_reviewer")
-    page.wait_for_function("document.querySelectorAll('[data-testid=user-table] tbody tr').length === 2")
+    # A locator wait, not wait_for_function: the page's CSP forbids the eval that polling needs.
+    expect(page.locator("[data-testid=user-table] tbody tr")).to_have_count(2)
     assert page.locator("tr[data-username=t_county2]").is_visible()
     assert [e for e in page.console_errors if "422" not in e] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from reports.dashboards import DASHBOARDS
 from tests.browser.conftest import login
@@ -36,10 +37,10 @@ def sign_in(page, user) -> None:
 def charts_drawn(page) -> None:
     cards = page.locator("[data-testid=chart-card]")
     assert cards.count() >= 1
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.report-chart')].every(el => el.dataset.drawn === '1'"
-        " && el.querySelector('canvas'))"
-    )
+    # Locator waits, not wait_for_function: the page's CSP forbids the eval that polling needs.
+    charts = page.locator(".report-chart")
+    expect(page.locator(".report-chart[data-drawn='1']")).to_have_count(charts.count())
+    expect(page.locator(".report-chart:not(:has(canvas))")).to_have_count(0)
     assert not page.console_errors, page.console_errors
 
 

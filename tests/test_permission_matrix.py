@@ -207,6 +207,8 @@ MATRIX: dict[str, list[Case]] = {
              done_by=("city_admin",)),
     ],
     "orgs:user_reactivate": [Case("user", "post", only(302, "city_admin"))],
+    # Lifting a log-in lock-out (with none to lift: the Chinese error, redirected back to the account).
+    "orgs:user_unlock": [Case("user", "post", only(302, "city_admin"))],
     # ---- evaluations: the sheet, its inline saves and its workflow
     "evaluations:list": [Case("none", "get", EVERYONE)],
     "evaluations:detail": [
@@ -303,6 +305,9 @@ MATRIX: dict[str, list[Case]] = {
     "ledgers:index": [Case("none", "get", EVERYONE)],
     "ledgers:persons": [Case("none", "get", EVERYONE)],
     "ledgers:households": [Case("none", "get", EVERYONE)],
+    # Refused cross-community registrations: the county and city levels only (any county: no object).
+    "ledgers:duplicates": [Case("none", "get", per_role(
+        403, county_reviewer=200, other_county_reviewer=200, city_reviewer=200, city_admin=200))],
     "ledgers:employers": [Case("none", "get", EVERYONE)],
     "ledgers:complaints": [Case("none", "get", EVERYONE)],
     # Create pages name the community (?community=, as the list links do); the outsider's choice of a

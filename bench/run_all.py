@@ -5,9 +5,10 @@
 
 `make bench` calls this with the defaults. For each backend: generate the two cities if missing
 (bench/gen_city.py; `--regenerate` rebuilds them), migrate them (a city generated before a schema
-change is upgraded as an installation would be), then bench_facts.py (big city), bench_scope.py
-(one community's facts, small vs big), bench_http.py (small city with few pairs for query counts,
-then the big city), bench_load.py (import under load, on a copy of the big city). Then the two
+change is upgraded as an installation would be), then bench_scope.py (one community's facts, small
+vs big), bench_http.py (big city), bench_load.py (import under load, on a copy of the big city),
+bench_http.py again on the small city with few pairs (query counts at a second size) and
+bench_facts.py (big city). Then the two
 self-contained scripts bench_import.py and bench_reports.py, and finally bench/report.py renders
 docs/PERFORMANCE.md from the results. A quick check of the whole chain: `--small 30 --big 60 --rows 2000`.
 """
@@ -58,7 +59,9 @@ def main() -> int:
     parser.add_argument("--big", type=int, default=3000)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--pairs", type=int, default=20)
+    parser.add_argument("--budget", type=float, default=60, help="seconds per page at most (bench_http.py)")
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--quiet-seconds", type=float, default=60, help="phases without import (bench_load.py)")
     parser.add_argument("--skip", default="", help="comma-separated script names to leave out")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -75,20 +78,23 @@ def main() -> int:
                     env={"DATABASE_URL": database_url(backend, size)})
         common = ["--backend", backend]
         big = [*common, "--communities", str(args.big)]
-        if "bench_facts.py" not in skip:
-            run(failed, "bench_facts.py", *big)
+        # Most telling first, so a run cut short still has them.
         if "bench_scope.py" not in skip:
             run(failed, "bench_scope.py", *common, "--small", str(args.small), "--big", str(args.big))
         if "bench_http.py" not in skip:
-            run(failed, "bench_http.py", *common, "--communities", str(args.small), "--pairs", "3")
-            run(failed, "bench_http.py", *big, "--pairs", str(args.pairs))
+            run(failed, "bench_http.py", *big, "--pairs", str(args.pairs), "--budget", str(args.budget))
         if "bench_load.py" not in skip:
-            run(failed, "bench_load.py", *big, "--rows", str(args.rows))
+            run(failed, "bench_load.py", *big, "--rows", str(args.rows), "--quiet-seconds", str(args.quiet_seconds))
+        if "bench_http.py" not in skip:  # the small city: query counts at a second size
+            run(failed, "bench_http.py", *common, "--communities", str(args.small), "--pairs", "2")
+        if "bench_facts.py" not in skip:
+            run(failed, "bench_facts.py", *big)
     if "bench_import.py" not in skip:
         run(failed, "bench_import.py", "--rows", str(args.rows))
     if "bench_reports.py" not in skip:
         run(failed, "bench_reports.py", "--communities", str(args.big))
-    run(failed, "report.py", "--small", str(args.small), "--big", str(args.big))
+    if "report.py" not in skip:
+        run(failed, "report.py", "--small", str(args.small), "--big", str(args.big))
     if failed:
         print("\nfailed: " + "; ".join(failed))
     return 1 if failed else 0

@@ -120,7 +120,8 @@ def main() -> None:
         bar = d.get("progress_bar_states") or []
         return ("yes, background job" if d["background_worker"] else "no: inside the web request") + (
             f", progress bar seen ({', '.join(bar)})" if bar else ", no progress bar") + (
-            f"; dry run done after {d['dry_run_seconds']:.0f} s, imported after {d['import_seconds']:.0f} s")
+            "; dry run done after " + ("—" if d.get("dry_run_seconds") is None else f"{d['dry_run_seconds']:.0f} s")
+            + f"; “{d.get('import_status', '')}” after {d['import_seconds']:.0f} s")
 
     rows = load["sqlite"]["rows"] if load["sqlite"] else 100_000
     w(f"| {rows:,}-row import: runs as a job | a job with progress | {load_cell('sqlite', 'job')} | "

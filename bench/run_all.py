@@ -68,7 +68,8 @@ def main() -> int:
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     failed: list[str] = []
     # The server serves the collected static files (manifest storage): collect the current ones.
-    run(failed, "manage.py", "collectstatic", "--noinput", "-v", "0")
+    if "collectstatic" not in skip:
+        run(failed, "manage.py", "collectstatic", "--noinput", "-v", "0")
     for backend in backends:
         for size in (args.small, args.big):
             if args.regenerate or not exists(backend, size):

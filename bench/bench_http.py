@@ -52,10 +52,13 @@ class Autosave:
             revision = re.search(r'name="revision" value="(\d+)"', row)
             if top and revision and float(top.group(1)) >= 1:
                 self.line, self.path, self.revision = m.group(1), m.group(2), revision.group(1)
+                current = re.search(r'name="score"[^>]*value="([^"]*)"', row)
                 break
         else:
             raise SystemExit(f"no editable self-score line on {sheet_path} (HTTP {page.status})")
-        self.value = 0
+        # Every save changes the score (1, 0, 1, …, starting from what the box does not hold), so each
+        # answer must say 已保存; a save of an unchanged value would not.
+        self.value = 1 if current and current.group(1) in ("1", "1.0") else 0
 
     def __call__(self):
         self.value = 1 - self.value

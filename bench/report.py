@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/report.py [--small 750] [--big 3000] [--out docs/PERFORMANCE.md]
 
-Only measured figures are written; what was not run shows as "not run".
+Only measured figures are written; what was not run shows as "not run". A hand-written section
+"## Notes" at the end of the existing file is kept.
 """
 
 from __future__ import annotations
@@ -203,7 +204,12 @@ def main() -> None:
               f"{n['bare_p95_ms']:.1f} ms, max {n['bare_max_ms']:.1f} ms; load average {d['loadavg']} at the "
               f"start, {n['loadavg_after']} at the end (2 cores).")
     w("")
-    Path(args.out).write_text("\n".join(lines) + "\n")
+    out = Path(args.out)
+    # A hand-written "## Notes" section at the end of the existing file (what the figures mean, what the
+    # measured commit did not have yet) is kept across re-renderings.
+    old = out.read_text() if out.exists() else ""
+    notes = old[old.index("\n## Notes") + 1:] if "\n## Notes" in old else ""
+    out.write_text("\n".join(lines) + "\n" + notes)
     print(f"wrote {args.out}")
 
 

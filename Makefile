@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh Debian machine with Python 3.11:
 #   make run   - install, migrate, load the standard and the demo city, serve on 127.0.0.1:8000
+#                (gunicorn and the background-job worker, both stopped by Ctrl+C)
 #   make test  - lint, migration check and the whole test suite (unit, integration, browser)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -56,8 +57,8 @@ static: install
 
 run: demo static
 	$(PY) manage.py demo_logins
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --access-logfile - --logger-class config.gunicorn_logging.MaskingLogger --timeout 120
+	@echo "Serving on http://$(HOST):$(PORT)/ with a background-job worker  (Ctrl+C stops both)"
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/serve
 
 lint: install
 	$(BIN)/ruff check .

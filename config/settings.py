@@ -78,12 +78,17 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "orgs",
     "standards",
     "evaluations",
     "ledgers",
     "reports",
     "api",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -131,9 +136,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
-    # A busy timeout avoids "database is locked" when two saves race on SQLite.
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # A busy timeout makes a writer wait for another's short transaction instead of failing with
+    # "database is locked"; IMMEDIATE takes the write lock at BEGIN so two writers never deadlock on an
+    # upgrade from a read lock. WAL (set on each connection by init_command) lets readers go on
+    # while someone writes. Long work (imports) never holds a write transaction while it parses.
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 30)
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -262,6 +273,24 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env_int("DOCUMENT_CACHE_ENTRIES", 5000)},
     },
 }
+
+# Background jobs (imports, batch documents, long exports) run through Django's tasks framework.
+# TASK_QUEUE=database (default): the queue is a table of this database and `manage.py db_worker`
+# runs it (`make run` starts one beside gunicorn). TASK_QUEUE=redis: the queue lives in Redis
+# (REDIS_URL), for several app servers sharing workers; run `manage.py rqworker --job-class
+# django_tasks_rq.Job default`. Job results are files under JOB_RESULTS_ROOT, outside the web root.
+TASK_QUEUE = env_str("TASK_QUEUE", "database")
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "redis": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+}
+if TASK_QUEUE not in TASK_BACKENDS:
+    raise RuntimeError("TASK_QUEUE must be 'database' or 'redis'")
+TASKS = {"default": TASK_BACKENDS[TASK_QUEUE]}
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("JOB_TIMEOUT_SECONDS", 3600)}}
+JOB_RESULTS_ROOT = Path(env_str("JOB_RESULTS_ROOT", str(VAR_DIR / "job-results")))
+JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 7)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -23,3 +23,6 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "documents": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "documents"},
 }
+# Jobs run at once in the request that starts them (tests of the real worker set TASKS themselves).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+JOB_RESULTS_ROOT = Path(tempfile.mkdtemp(prefix="star-jobs-"))

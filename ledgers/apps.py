@@ -9,6 +9,7 @@ class LedgersConfig(AppConfig):
         from evaluations.facts import register_provider
         from evaluations.signals import evaluation_submitted
 
+        from . import jobs  # noqa: F401  (registers the import job kinds)
         from .facts import FACT_NAMES
         from .snapshots import ledger_facts, on_submitted
 

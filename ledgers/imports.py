@@ -49,6 +49,8 @@ from .models import (
 
 YES, NO = "是", "否"
 MAX_SHOWN_ERRORS = 200
+PROGRESS_EVERY = 500  # rows between progress reports of a background import
+Progress = Callable[[int, int], None]  # (rows read, rows in the sheet)
 
 
 @dataclass(frozen=True)
@@ -600,24 +602,34 @@ def _plan_person(plan, ctx, existing, seen, others, number, values) -> None:
 
 # ---- applying -------------------------------------------------------------------------------------
 
-def run_import(spec: Spec, source, community: Unit, user, sensitive: bool, apply: bool) -> Plan:
-    """Plan (dry run) or plan-and-write in one transaction. Nothing is written if any row fails.
+def _reporting(rows: list[tuple[int, list[Any]]], progress: Progress | None) -> Iterator[tuple[int, list[Any]]]:
+    """The rows, reporting every PROGRESS_EVERY of them to a background job's progress bar."""
+    for done, row in enumerate(rows, start=1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(rows))
+        yield row
 
-    The file is read (under the import limits) before any transaction: checking a file never holds
-    the database's write lock; applying holds it only to re-plan the rows in memory and write.
+def run_import(spec: Spec, source, community: Unit, user, sensitive: bool, apply: bool,
+               progress: Progress | None = None, on_write: Callable[[Plan], None] | None = None) -> Plan:
+    """Plan (dry run) or plan-then-write. Nothing is written if any row fails.
+
+    The file is read (under the import limits) and planned without a transaction, so a long file
+    holds no write lock (on SQLite a write transaction blocks every other writer); the writes then go
+    in one short transaction, which `on_write` (the caller's state check and bookkeeping) joins: if it
+    raises, nothing is written.
     """
     rows = list(read_rows(source))
-    if not apply:
-        return plan_import(spec, rows, community, sensitive, user=user)
+    plan = plan_import(spec, _reporting(rows, progress), community, sensitive, user=user)
+    if not apply or not plan.ok:
+        return plan
     with transaction.atomic():
-        plan = plan_import(spec, rows, community, sensitive, user=user)
-        if not plan.ok:
-            return plan
         _write(spec, plan, community)
         LedgerEvent.objects.create(
             community=community, user=user, action="import", model=spec.kind,
             note=f"导入{spec.label}：新增{len(plan.creates)}条，更新{len(plan.updates)}条",
         )
+        if on_write is not None:
+            on_write(plan)
     return plan
 
 

@@ -392,8 +392,10 @@ class ImportJob(models.Model):
     scope_path = "community"
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "预检中"
         CHECKED = "checked", "已预检"
         REJECTED = "rejected", "有错误"
+        APPLYING = "applying", "导入中"
         APPLIED = "applied", "已导入"
 
     community = models.ForeignKey("orgs.Unit", verbose_name="社区", on_delete=models.PROTECT, related_name="+")
@@ -405,6 +407,8 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # The background job now (or last) working on this file: its dry run or its apply.
+    background = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = "台帐导入"

@@ -133,10 +133,10 @@ def save_owned(user, community: Unit, form) -> models.Model:
 
 
 def check_import(user, community: Unit, kind: str, upload, sensitive: bool):
-    """Store the upload and dry-run it; the job keeps the plan's summary for the page."""
-    from django.utils import timezone  # noqa: F401
+    """Store the upload and start its dry run as a background job; the page follows the job and then
+    shows the plan's summary, which the job keeps on the ImportJob."""
 
-    from .imports import SPECS, ImportFileError, run_import
+    from .imports import SPECS
     from .models import ImportJob
 
     check_community(user, community)
@@ -149,29 +149,19 @@ def check_import(user, community: Unit, kind: str, upload, sensitive: bool):
     except tabular.LimitExceeded as exc:
         raise LedgerError(exc.message, "file") from exc
     job = ImportJob(community=community, kind=kind, original_name=upload.name[:255], created_by=user,
-                    status=ImportJob.Status.CHECKED)
+                    status=ImportJob.Status.CHECKING)
     job.file.save(upload.name, upload, save=False)
-    try:
-        plan = run_import(SPECS[kind], job.file.path, community, user, sensitive, apply=False)
-    except ImportFileError as exc:
-        job.file.delete(save=False)
-        raise LedgerError(exc.message, "file") from exc
-    except BaseException:
-        job.file.delete(save=False)  # nothing of a failed check stays on disk
-        raise
-    job.status = ImportJob.Status.CHECKED if plan.ok else ImportJob.Status.REJECTED
-    job.summary = plan.summary()
-    if not plan.ok:
-        job.file.delete(save=False)  # a rejected upload is not kept (the summary lists its errors)
     job.save()
+    _start_import_job(user, job, "ledger_check", f"台帐导入预检：{SPECS[kind].label}（{job.original_name}）",
+                      sensitive)
+    job.refresh_from_db()
     return job
 
 
 def apply_import(user, job_id: int, sensitive: bool):
-    """Write a checked file, all or nothing; re-validated against the ledgers as they are now."""
-    from django.utils import timezone
-
-    from .imports import SPECS, ImportFileError, run_import
+    """Start writing a checked file as a background job: all or nothing, re-validated against the
+    ledgers as they are when it runs."""
+    from .imports import SPECS
     from .models import ImportJob
 
     with transaction.atomic():
@@ -179,16 +169,27 @@ def apply_import(user, job_id: int, sensitive: bool):
         check_community(user, job.community)
         if job.status != ImportJob.Status.CHECKED:
             raise LedgerError(f"该文件状态为“{job.get_status_display()}”，不能导入。")
-        try:
-            plan = run_import(SPECS[job.kind], job.file.path, job.community, user, sensitive, apply=True)
-        except ImportFileError as exc:
-            raise LedgerError(exc.message) from exc
-        job.summary = plan.summary()
-        if plan.ok:
-            job.status, job.applied_at = ImportJob.Status.APPLIED, timezone.now()
-        else:
-            job.status = ImportJob.Status.REJECTED
-            job.file.delete(save=False)
-        job.save(update_fields=["summary", "status", "applied_at", "file"])
-    forget_facts()
-    return job, plan
+        job.status = ImportJob.Status.APPLYING
+        job.save(update_fields=["status"])
+    _start_import_job(user, job, "ledger_apply", f"台帐导入：{SPECS[job.kind].label}（{job.original_name}）",
+                      sensitive)
+    forget_facts()  # an immediate backend has applied it already
+    job.refresh_from_db()
+    return job
+
+
+def _start_import_job(user, job, kind: str, title: str, sensitive: bool) -> None:
+    from django.urls import reverse
+
+    from jobs.services import start
+
+    from .models import ImportJob
+
+    background = start(kind, user, job.community, title, {"import_id": job.pk, "sensitive": sensitive},
+                       link=reverse("ledgers:import_detail", args=[job.pk]), shared=True)
+    # The job may have finished already (immediate backend); keep whatever status it set.
+    ImportJob.objects.filter(pk=job.pk).update(background=background)
+    if background.state == background.State.FAILED and not background.started_at:
+        # The queue refused the job: the file goes back to where it was.
+        back = ImportJob.Status.CHECKED if kind == "ledger_apply" else ImportJob.Status.REJECTED
+        ImportJob.objects.filter(pk=job.pk).update(status=back)

@@ -502,9 +502,10 @@ def import_detail(request, pk: int):
     from .imports import SPECS
     from .models import ImportJob
 
-    job = get_for_user(request.user, ImportJob.objects.select_related("community"), "view", pk=pk)
+    job = get_for_user(request.user, ImportJob.objects.select_related("community", "background"), "view", pk=pk)
     return render(request, "ledgers/import_detail.html", {
         "job": job, "spec": SPECS[job.kind], "s": job.summary, "can_edit": can(request.user, "edit_ledger"),
+        "background": job.background,
     })
 
 
@@ -516,14 +517,9 @@ def import_apply(request, pk: int):
 
     job = get_for_user(request.user, ImportJob.objects.all(), "edit_ledger", pk=pk)
     try:
-        job, plan = apply_import(request.user, job.pk, can(request.user, "view_sensitive"))
+        apply_import(request.user, job.pk, can(request.user, "view_sensitive"))
     except LedgerError as exc:
         messages.error(request, exc.message)
-    else:
-        if plan.ok:
-            messages.success(request, f"导入完成：新增{len(plan.creates)}条，更新{len(plan.updates)}条。")
-        else:
-            messages.error(request, "台帐已变化，复核发现错误，未写入任何数据。")
     return redirect("ledgers:import_detail", pk=job.pk)
 
 

@@ -10,6 +10,7 @@ NAV = [
     ("台帐", "ledgers:index", None),
     ("统计报表", "reports:index", None),
     ("评审标准", "standards:current", None),
+    ("我的任务", "jobs:list", None),
     ("评估期管理", "evaluations:periods", "manage_periods"),
     ("组织与账号", "orgs:units", "manage_users"),
     ("接口令牌", "api:tokens", None),

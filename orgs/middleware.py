@@ -9,6 +9,9 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+# Seconds by which `last_seen` may lag behind the latest request (the idle logout may come this much late).
+LAST_SEEN_PRECISION = 60
+
 
 def _redirect_with_message(request, response, text: str):
     # This middleware sits before MessageMiddleware: give the request its own message store and save it
@@ -38,7 +41,10 @@ class IdleTimeoutMiddleware:
                 return _redirect_with_message(
                     request, redirect_to_login(request.get_full_path()), "长时间未操作，已自动退出，请重新登录。"
                 )
-            request.session["last_seen"] = now
+            # Rewriting the session on every request would make every page view a database write;
+            # the idle clock only needs minute precision.
+            if last is None or now - last >= LAST_SEEN_PRECISION:
+                request.session["last_seen"] = now
             if getattr(user, "must_change_password", False) and not self._allowed_while_forced(request.path):
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "请先修改密码。"}, status=403)

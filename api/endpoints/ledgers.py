@@ -357,17 +357,25 @@ class ImportJobOut(Schema):
     summary: dict
     created_at: datetime.datetime
     applied_at: datetime.datetime | None
+    # The background job checking or applying the file: poll until status leaves 预检中/导入中.
+    progress_done: int = 0
+    progress_total: int = 0
+    message: str = ""
 
 
 def _job(job: ImportJob) -> dict:
+    background = job.background
     return {
         "id": job.pk, "community_id": job.community_id, "kind": job.kind, "original_name": job.original_name,
         "status": job.status, "status_label": job.get_status_display(), "summary": job.summary,
         "created_at": job.created_at, "applied_at": job.applied_at,
+        "progress_done": background.done if background else 0,
+        "progress_total": background.total if background else 0,
+        "message": background.message if background else "",
     }
 
 
-@router.post("/ledgers/imports", response={201: ImportJobOut, **ERRORS}, summary="上传 xlsx 台帐并预检（不写入）")
+@router.post("/ledgers/imports", response={201: ImportJobOut, **ERRORS}, summary="上传 xlsx 台帐并预检（不写入；后台进行，轮询状态至“已预检”或“有错误”）")
 def create_import(
     request,
     kind: str = Form(..., max_length=32),
@@ -382,14 +390,14 @@ def create_import(
 
 @router.get("/ledgers/imports/{job_id}", response={200: ImportJobOut, **ERRORS}, summary="导入任务的预检结果")
 def get_import(request, job_id: int = Path(..., ge=1, le=MAX_ID)):
-    return _job(get_for_user(request.auth, ImportJob.objects.all(), "view", pk=job_id))
+    return _job(get_for_user(request.auth, ImportJob.objects.select_related("background"), "view", pk=job_id))
 
 
-@router.post("/ledgers/imports/{job_id}/apply", response={200: ImportJobOut, **ERRORS}, summary="确认导入（全部或全不）")
+@router.post("/ledgers/imports/{job_id}/apply", response={200: ImportJobOut, **ERRORS}, summary="确认导入（全部或全不；后台进行，轮询状态至“已导入”）")
 def apply_import(request, job_id: int = Path(..., ge=1, le=MAX_ID)):
     job = get_for_user(request.auth, ImportJob.objects.all(), "edit_ledger", pk=job_id)
-    job, plan = ledger_services.apply_import(request.auth, job.pk, can(request.auth, "view_sensitive"))
-    if not plan.ok:
+    job = ledger_services.apply_import(request.auth, job.pk, can(request.auth, "view_sensitive"))
+    if job.status == ImportJob.Status.REJECTED:
         raise ApiError(409, "import_rejected", "台帐已变化，复核发现错误，未写入任何数据。",
                        [{"row": r, "column": c, "message": m} for r, c, m in job.summary.get("errors", [])[:100]])
     return _job(job)

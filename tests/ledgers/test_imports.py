@@ -112,8 +112,12 @@ def test_not_xlsx_and_missing_header(operator, cast):
 
     r = operator.post(reverse("ledgers:import"), {"kind": "persons", "file": SimpleUploadedFile("a.xlsx", b"nope")})
     assert "无法读取该文件" in r.content.decode()
-    r = operator.post(reverse("ledgers:import"), {"kind": "persons", "file": xlsx([["姓名"], ["x"]])})
-    assert "缺少必填列：身份证号" in r.content.decode()
+    # The header is read by the background dry run: its page shows the error and nothing is kept.
+    r = operator.post(reverse("ledgers:import"), {"kind": "persons", "file": xlsx([["姓名"], ["x"]])}, follow=True)
+    page = r.content.decode()
+    assert "缺少必填列：身份证号" in page and 'data-state="failed"' in page
+    job = ImportJob.objects.get()
+    assert job.status == "rejected" and not job.file
 
 
 def test_template_has_chinese_headers_and_dropdowns(operator):

@@ -1,0 +1,92 @@
+"""Ledger imports as background jobs: the dry run and the all-or-nothing apply."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError
+from django.utils import timezone
+
+from jobs.services import JobContext, JobFailed, handler
+
+from .imports import SPECS, ImportFileError, Plan, run_import
+from .models import ImportJob
+
+CHANGED_MEANWHILE = "台帐已变化，复核发现错误，未写入任何数据。请查看下方错误，修改后重新上传。"
+CONFLICT = "导入期间台帐被他人修改（如同一人员被同时登记），未写入任何数据。请重新上传并预检后再导入。"
+
+
+def _load(context: JobContext) -> ImportJob:
+    return ImportJob.objects.select_related("community").get(pk=context.params["import_id"])
+
+
+def _file_error(job: ImportJob, message: str) -> None:
+    summary = {"rows": 0, "creates": 0, "updates": 0, "new_households": 0, "error_count": 1,
+               "errors": [[1, "", message]], "warnings": [], "samples": []}
+    if job.file:
+        job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.REJECTED, summary=summary, file=job.file)
+
+
+def _counts(plan: Plan) -> str:
+    return f"{plan.rows}行：新增{len(plan.creates)}条，更新{len(plan.updates)}条"
+
+
+@handler("ledger_check")
+def check(context: JobContext) -> str:
+    job = _load(context)
+    context.progress(0, message="正在读取文件", force=True)
+    try:
+        plan = run_import(SPECS[job.kind], job.file.path, job.community, context.owner,
+                          bool(context.params.get("sensitive")), apply=False, progress=context.progress)
+    except ImportFileError as exc:
+        _file_error(job, exc.message)
+        raise JobFailed(exc.message) from exc
+    except Exception:
+        _file_error(job, "预检时出错，未完成。请检查文件后重新上传；如仍失败，请联系系统管理员。")
+        raise
+    status = ImportJob.Status.CHECKED if plan.ok else ImportJob.Status.REJECTED
+    ImportJob.objects.filter(pk=job.pk).update(status=status, summary=plan.summary())
+    if not plan.ok:
+        job.file.delete(save=False)  # a rejected upload is not kept (the summary lists its errors)
+        ImportJob.objects.filter(pk=job.pk).update(file=job.file)
+        return f"预检完成，{plan.error_count}处错误，整份文件不会写入。"
+    return f"预检完成：{_counts(plan)}。"
+
+
+@handler("ledger_apply")
+def apply(context: JobContext) -> str:
+    job = _load(context)
+    context.progress(0, message="正在复核文件", force=True)
+
+    def on_write(plan: Plan) -> None:
+        # Inside the write transaction: the file must still be waiting for this job.
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != ImportJob.Status.APPLYING:
+            raise JobFailed(f"该文件状态为“{locked.get_status_display()}”，未导入。")
+        locked.status, locked.applied_at, locked.summary = ImportJob.Status.APPLIED, timezone.now(), plan.summary()
+        locked.save(update_fields=["status", "applied_at", "summary"])
+
+    def on_progress(done: int, total: int) -> None:
+        context.progress(done, total, message="正在复核")
+
+    try:
+        plan = run_import(SPECS[job.kind], job.file.path, job.community, context.owner,
+                          bool(context.params.get("sensitive")), apply=True, progress=on_progress,
+                          on_write=on_write)
+    except ImportFileError as exc:
+        _file_error(job, exc.message)
+        raise JobFailed(exc.message) from exc
+    except IntegrityError as exc:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CHECKED)
+        raise JobFailed(CONFLICT) from exc
+    except JobFailed:
+        raise
+    except Exception:
+        # Nothing was written (the transaction rolled back): the file may be applied again.
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(status=ImportJob.Status.CHECKED)
+        raise
+    if not plan.ok:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.REJECTED, summary=plan.summary(),
+                                                   file=job.file)
+        raise JobFailed(CHANGED_MEANWHILE)
+    return f"导入完成：{_counts(plan)}。"

@@ -291,6 +291,9 @@ TASKS = {"default": TASK_BACKENDS[TASK_QUEUE]}
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("JOB_TIMEOUT_SECONDS", 3600)}}
 JOB_RESULTS_ROOT = Path(env_str("JOB_RESULTS_ROOT", str(VAR_DIR / "job-results")))
 JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 7)
+# Exports larger than this run as jobs instead of inside the request (a few seconds at most inline).
+EXPORT_INLINE_MAX_COMMUNITIES = env_int("EXPORT_INLINE_MAX_COMMUNITIES", 300)
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 20000)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

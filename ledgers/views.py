@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -572,6 +573,15 @@ def export(request, kind: str):
         raise PermissionDenied("您的角色无权导出。")
     _, selected = _community_filter(request, Person.objects.none())
     exporter = cls(request.user, community=selected, full=request.GET.get("full") == "1")
+    if exporter.queryset().count() > settings.EXPORT_INLINE_MAX_ROWS:
+        # A large ledger (a county's or the city's) is written by a background job.
+        from jobs.services import start
+
+        job = start("ledger_export", request.user, selected or request.user.unit,
+                    f"导出：{exporter.title()}（{fmt.upper()}）",
+                    {"kind": kind, "fmt": fmt, "community_id": selected.pk if selected else None,
+                     "full": exporter.full}, link=request.get_full_path())
+        return redirect("jobs:detail", pk=job.pk)
     response = HttpResponse(exporter.export(fmt), content_type=EXPORT_CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(exporter.filename(fmt))}"
     response["Cache-Control"] = "no-store"

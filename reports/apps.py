@@ -21,3 +21,5 @@ class ReportsConfig(AppConfig):
             post_save.connect(on_ledger_change, sender=model, dispatch_uid=f"reports.stats.{model.__name__}.save")
             post_delete.connect(on_ledger_change, sender=model, dispatch_uid=f"reports.stats.{model.__name__}.del")
         post_save.connect(on_evaluation_saved, sender=Evaluation, dispatch_uid="reports.stats.evaluation")
+
+        from . import jobs  # noqa: F401  (registers the batch form and export job kinds)

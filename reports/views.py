@@ -7,9 +7,12 @@ from urllib.parse import quote
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from evaluations.models import Evaluation, Period
+from jobs.services import start as start_job
 from orgs import pickers
 from orgs.models import Level, Unit, log_access
 from orgs.scoping import get_for_user, require, visible_communities
@@ -77,6 +80,7 @@ def index(request):
         for cls in EXPORTERS.values()
     ]
     ctx["dashboards"] = [(slug, title) for slug, (title, _fn) in dashboards.DASHBOARDS.items()]
+    ctx["batch_formats"] = [("zip", "每个社区的 Excel、Word、PDF（zip）"), ("pdf", "合并为一个 PDF（打印用）")]
     if period is not None:
         communities = summaries.scoped_communities(request.user, county.pk if county else None)
         evaluations = (
@@ -111,6 +115,28 @@ def form_download(request, pk: int, fmt: str):
     return _download(content, f"{form.filename_stem}.{fmt}", fmt)
 
 
+@login_required
+@require_POST
+def form_batch(request):
+    """Every filled 附件1 of the period in the user's scope, as a background job: ?fmt=zip (xlsx, docx
+    and pdf per community) or pdf (one merged PDF for printing)."""
+    from . import jobs as report_jobs
+
+    require(request.user, "export")
+    fmt = request.POST.get("fmt", "")
+    if fmt not in report_jobs.BATCH_KINDS:
+        raise Http404("不支持的批量下载格式。")
+    period, county = _scope(request)
+    if period is None:
+        raise Http404("尚未建立评估期。")
+    label = "全部附件1（Excel、Word、PDF，zip）" if fmt == "zip" else "全部附件1合并打印 PDF"
+    job = start_job(report_jobs.BATCH_KINDS[fmt], request.user, county or request.user.unit,
+                    f"{label}：{period.name}{' · ' + county.name if county else ''}",
+                    {"period_id": period.pk, "county_id": county.pk if county else None},
+                    link=reverse("reports:index") + f"?period={period.year}" + (f"&county={county.pk}" if county else ""))
+    return redirect("jobs:detail", pk=job.pk)
+
+
 def _form_queryset():
     return Evaluation.objects.select_related(
         "period", "period__standard", "community", "community__street", "community__county"
@@ -126,6 +152,14 @@ def export(request, identifier: str, fmt: str):
     period, county = _scope(request)
     if period is None:
         raise Http404("尚未建立评估期。")
+    from . import jobs as report_jobs
+
+    if report_jobs.export_in_background(period, county, request.user):
+        job = start_job("report_export", request.user, county or request.user.unit,
+                        f"导出：{cls.verbose_name}（{period.name}{' · ' + county.name if county else ''}，{fmt.upper()}）",
+                        {"identifier": identifier, "fmt": fmt, "period_id": period.pk,
+                         "county_id": county.pk if county else None}, link=request.get_full_path())
+        return redirect("jobs:detail", pk=job.pk)
     exporter = cls(request.user, period, county)
     content = exporter.export(fmt)
     log_access(

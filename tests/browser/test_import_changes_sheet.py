@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 from tests.cast import PASSWORD
@@ -70,9 +71,10 @@ def test_import_changes_suggestion_on_sheet(page, cast, standard_version, tmp_pa
     page.select_option("#kind", "employment")
     page.set_input_files("#file", str(upload))
     page.click("[data-testid=import-form] button[type=submit]")
+    # The dry run is a background job: wait for it to finish.
+    expect(page.get_by_test_id("import-status")).to_have_text("已预检", timeout=30_000)
     assert page.get_by_test_id("import-creates").inner_text() == "新增 4"
     assert page.get_by_test_id("import-rejected").inner_text() == "错误 0"
-    assert page.get_by_test_id("import-status").inner_text() == "已预检"
     assert Employment.objects.count() == 0
     page.goto(sheet_url)
     assert "0/5" in page.locator(SUGGESTION).inner_text()
@@ -80,7 +82,7 @@ def test_import_changes_suggestion_on_sheet(page, cast, standard_version, tmp_pa
 
     # Apply, then back to the sheet: the new fraction, bracket and suggested score.
     page.get_by_test_id("import-apply").click()
-    assert page.get_by_test_id("import-status").inner_text() == "已导入"
+    expect(page.get_by_test_id("import-status")).to_have_text("已导入", timeout=30_000)
     assert Employment.objects.count() == 4
     page.goto(sheet_url)
     after = page.locator(SUGGESTION)

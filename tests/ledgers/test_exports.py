@@ -173,3 +173,30 @@ def test_edited_full_export_imports_again_as_updates(client, cast):
     client.post(reverse("ledgers:import_apply", args=[job.pk]))
     assert Person.objects.get(pk=a.pk).address == "东华路1号"
     assert Person.objects.get(pk=b.pk).name == "钱二"
+
+
+def test_a_large_export_runs_as_a_job_with_the_same_rows(client, cast, settings):
+    from jobs.models import Job
+
+    f.person(cast.community, name="本社区")
+    f.person(cast.sibling, name="同街道")
+    f.person(cast.other_community, name="外区县")
+    client.login(username="t_street", password=PASSWORD)
+    inline = sorted(r[2] for r in _rows(_get(client, "persons", format="csv"), "csv")[1:])
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    response = _get(client, "persons", format="csv")
+    job = Job.objects.get(kind="ledger_export")
+    assert response.status_code == 302 and response.url == f"/jobs/{job.pk}/"
+    assert (job.state, job.owner, job.shared) == ("done", cast.street_viewer, False)
+    result = client.get(f"/jobs/{job.pk}/download/")
+    body = b"".join(result.streaming_content)
+    assert sorted(r[2] for r in _rows(_FakeResponse(body), "csv")[1:]) == inline == ["同街道", "本社区"]
+    assert AccessLog.objects.filter(user__username="t_street").latest("pk").detail["rows"] == 2
+    # Another user of the same street does not get the street viewer's file.
+    client.login(username="t_county", password=PASSWORD)
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+
+
+class _FakeResponse:
+    def __init__(self, content: bytes) -> None:
+        self.content = content

@@ -149,3 +149,25 @@ def test_weak_password_refused_on_the_page(client, cast):
     assert "密码必须同时包含字母和数字" in response.content.decode()
     cast.operator.refresh_from_db()
     assert cast.operator.check_password(PASSWORD)
+
+
+def test_session_is_not_rewritten_on_every_request(client, cast, settings):
+    """`last_seen` is written at most once a minute: page views are not database writes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("password_change")).status_code == 200
+        return sum('"django_session"' in q["sql"] and not q["sql"].startswith("SELECT") for q in queries)
+
+    settings.SESSION_IDLE_SECONDS = 30 * 60
+    client.login(username=cast.operator.username, password=PASSWORD)
+    client.get(reverse("password_change"))
+    seen = client.session["last_seen"]
+    assert [session_writes() for _ in range(3)] == [0, 0, 0]
+    session = client.session
+    session["last_seen"] = seen - 61
+    session.save()
+    assert session_writes() == 1  # a minute later it is brought up to date
+    assert client.session["last_seen"] >= seen

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from tests.cast import PASSWORD
 from tests.jobs.live import Browser, Stack, find
 
-ROWS = int(os.environ.get("LOAD_TEST_ROWS", "20000"))
+ROWS = int(os.environ.get("LOAD_TEST_ROWS", "10000"))
 
 SEED = """
 from tests.cast import build_cast

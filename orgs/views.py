@@ -98,20 +98,12 @@ def import_units(request):
         if not pending:
             messages.error(request, "没有待确认的导入，请重新上传文件。")
             return redirect("orgs:import")
-        rows = [(number, values) for number, values in pending["rows"]]
-        try:
-            plan = unit_imports.apply_import(request.user, rows)
-        except unit_imports.ImportFailed as exc:
-            context.update(plan=exc.plan, filename=pending["filename"], failed=str(exc))
-            return render(request, "orgs/import.html", context, status=422)
-        except ValueError as exc:
-            messages.error(request, str(exc))
-            return redirect("orgs:import")
-        counts = plan.counts()
-        created = sum(c["create"] for c in counts.values())
-        updated = sum(c["update"] for c in counts.values())
-        messages.success(request, f"导入完成：新增 {created} 个单位，更新 {updated} 个单位。")
-        return redirect("orgs:units")
+        # The write (re-planned against the units as they are then) runs as a background job.
+        from jobs.services import start
+
+        job = start("unit_import", request.user, request.user.unit or unit_imports.import_city(request.user),
+                    f"导入组织机构：{pending['filename']}", {"rows": pending["rows"]}, link=reverse("orgs:units"))
+        return redirect("jobs:detail", pk=job.pk)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         context["form"] = form

@@ -94,7 +94,9 @@ def test_admin_imports_units_with_preview_and_filters_users(page, cast):
     assert page.locator("[data-testid=import-summary]").is_visible()
     assert Unit.objects.count() == before
     page.click("[data-testid=confirm-import]")
-    page.wait_for_selector("text=导入完成：新增 8 个单位，更新 0 个单位。")
+    # The write runs as a background job: its page shows the outcome and leads back to the units.
+    page.wait_for_selector("text=导入完成：新增 8 个单位，更新 0 个单位。", timeout=30_000)
+    page.click("text=返回")
     assert page.locator('[data-unit="C030102"]').is_visible()
 
     page.goto(page.live_url + "/orgs/users/")

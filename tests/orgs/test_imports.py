@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from jobs.models import Job
 from orgs.models import Level, OrgEvent, Unit
 from orgs.services import imports
 from tests.cast import PASSWORD
@@ -73,7 +74,10 @@ def test_good_file_preview_then_confirm(admin, cast):
     assert Unit.objects.count() == before  # the preview writes nothing
 
     response = confirm(admin)
-    assert response.status_code == 302 and response.url == reverse("orgs:units")
+    # The write is a background job: the page follows it and links back to the unit tree.
+    job = Job.objects.get(kind="unit_import")
+    assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
+    assert (job.state, job.message, job.link) == ("done", "导入完成：新增 8 个单位，更新 0 个单位。", reverse("orgs:units"))
     assert Unit.objects.count() == before + 8
     community = Unit.objects.get(code="C030102")
     assert community.name == "南湖二社区" and community.parent.code == "C0301"
@@ -145,8 +149,9 @@ def test_confirm_replans_against_the_database(admin, cast):
     Unit.objects.create(name="抢先社区", code="C030201", level=Level.COMMUNITY, parent=cast.other_street)
     before = Unit.objects.count()
     response = confirm(admin)
-    assert response.status_code == 422
-    assert "未写入任何数据" in response.content.decode()
+    job = Job.objects.get(kind="unit_import")
+    assert job.state == "failed" and "未写入任何数据" in job.message and "C030201" in job.message
+    assert "未写入任何数据" in admin.get(response.url).content.decode()
     assert Unit.objects.count() == before
 
 

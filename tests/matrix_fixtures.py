@@ -155,6 +155,13 @@ def _ledgers(cast: Cast) -> dict[str, int]:
         "other_import": other_job.pk,
     }
     out.update({f"record_{kind}": obj.pk for kind, obj in records.items()})
+    # Jobs: the import's dry run (shared with the community's scope) and the operator's own export.
+    from jobs.services import start as start_job
+
+    export_job = start_job("ledger_export", cast.operator, cast.community, "导出人员台帐",
+                           {"kind": "persons", "fmt": "csv", "community_id": None, "full": False})
+    assert export_job.state == "done", export_job.message
+    out.update(import_job=ImportJob.objects.get(pk=job.pk).background_id, export_job=export_job.pk)
     return out
 
 

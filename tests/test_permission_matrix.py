@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from evaluations.forms import bands_to_text
 from evaluations.models import Evaluation, Evidence, FactAnswer, LineScore, Period, State
+from jobs.models import Job
 from ledgers.models import (
     Complaint,
     Employer,
@@ -415,6 +416,20 @@ MATRIX: dict[str, list[Case]] = {
     "reports:export": [Case("export_summary", "get", EVERYONE)],
     "reports:dashboard": [Case("dashboard", "get", EVERYONE)],
     "reports:ledger_stats": [Case("none", "get", EVERYONE)],
+    # ---- background jobs: its owner follows a job; a shared one (an import) also everyone whose unit holds
+    # the job's community; to anyone else it does not exist (404). Only a finished job with a file downloads.
+    "jobs:list": [Case("none", "get", EVERYONE)],
+    "jobs:detail": [Case("obj:import_job", "get", SCOPED),
+                    Case("obj:export_job", "get", per_role(404, community_operator=200))],
+    "jobs:progress": [Case("obj:import_job", "get", SCOPED),
+                      Case("obj:export_job", "get", per_role(404, community_operator=200))],
+    "jobs:download": [Case("obj:import_job", "get", per_role(404)),
+                      Case("obj:export_job", "get", per_role(404, community_operator=200))],
+    # ACTION_ROLES["export"]: everyone may have the filled forms of their own unit made (a job of their own).
+    "reports:form_batch": [
+        Case("none", "post", per_role(302), {"fmt": "zip"}, done_by=AUTHENTICATED, effect_takes_role=True,
+             effect=lambda w, role: Job.objects.filter(kind="forms_zip", owner=user_of(w, role)).exists()),
+    ],
     # ---- api token management page (the /api/ endpoints authenticate with tokens: tests/api)
     "api:tokens": [Case("none", "get", EVERYONE)],
     # A token is its owner's alone: someone else's answers 404, as DELETE /api/tokens/{id} does.

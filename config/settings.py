@@ -136,11 +136,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
-    # A busy timeout makes a writer wait for another's short transaction instead of failing with
-    # "database is locked"; IMMEDIATE takes the write lock at BEGIN so two writers never deadlock on an
+    # A busy timeout makes a writer wait for another's transaction instead of failing with
+    # "database is locked" (the longest is an import's final write: seconds, more on a loaded machine); IMMEDIATE takes the write lock at BEGIN so two writers never deadlock on an
     # upgrade from a read lock. WAL (set on each connection by init_command) lets readers go on
     # while someone writes. Long work (imports) never holds a write transaction while it parses.
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 30)
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", env_int("SQLITE_BUSY_TIMEOUT", 60))
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"]["OPTIONS"].setdefault(
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"

@@ -146,7 +146,9 @@ def check_import(user, community: Unit, kind: str, upload, sensitive: bool):
         raise LedgerError("请上传 .xlsx 格式的文件（可先下载模板填写）。", "file")
     try:
         tabular.check_size(upload.size)  # before the upload is stored or parsed
-    except tabular.LimitExceeded as exc:
+        # The package's directory (not a zip, zip bomb) is read at once; the rows by the job.
+        tabular._check_package(upload, tabular.Limits.from_settings())
+    except tabular.TabularError as exc:
         raise LedgerError(exc.message, "file") from exc
     job = ImportJob(community=community, kind=kind, original_name=upload.name[:255], created_by=user,
                     status=ImportJob.Status.CHECKING)

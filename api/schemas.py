@@ -145,6 +145,8 @@ class FactOut(Schema):
     answered_by: str
     answered_at: datetime | None
     drill_url: str | None
+    definition: str = Field("", description="台帐事实的统计口径")
+    lines: list[str] = Field(default_factory=list, description="该事实用于哪些评审项")
 
 
 class EvidenceRevisionOut(Schema):

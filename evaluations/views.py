@@ -196,9 +196,9 @@ class Sheet:
                 "answered_by": str(answer.answered_by) if answer and name in checklist else fv.answered_by if fv else "",
                 "answered_at": answer.answered_at if answer and name in checklist else fv.answered_at if fv else None,
                 "drill_url": fv.drill_url if fv else None,
+                "definition": fv.extra.get("definition", "") if fv else "",
                 "revision": self.evaluation.revision,
-                "lines": [line.id for line in self.standard.lines if name in engine.rule_facts(line.rule)
-                          or (line.gate and name in str(line.gate)) or (line.disqualify and name in str(line.disqualify))],
+                "lines": list(self.standard.fact_lines.get(name, ())),
             })
         # Checklist order follows the sheet: by the first line a fact feeds, then the data file's order.
         line_pos = {line.id: i for i, line in enumerate(self.standard.lines)}

@@ -18,7 +18,7 @@ from evaluations.facts import FactValue, forget_facts
 from evaluations.models import Evaluation, State
 from orgs.scoping import can
 
-from .facts import FACT_NAMES, FACTS, compute_community
+from .facts import DEFINITIONS, FACT_NAMES, FACTS, compute_community
 from .models import FactSnapshot
 
 
@@ -46,14 +46,16 @@ def ledger_facts(evaluation: Evaluation) -> dict[str, FactValue]:
         label = f"台帐（{snap.get_reason_display()} {when}）"
         return {
             name: FactValue(
-                name, snap.values[name], source="snapshot", label=label, drill_url=drill_url(evaluation, name)
+                name, snap.values[name], source="snapshot", label=label, drill_url=drill_url(evaluation, name),
+                extra={"definition": DEFINITIONS.get(name, "")},
             )
             for name in FACTS
             if name in snap.values
         }
     values, _ = compute_community(evaluation.period.year, evaluation.community_id)
     return {
-        name: FactValue(name, value, source="ledger", label="台帐（实时计算）", drill_url=drill_url(evaluation, name))
+        name: FactValue(name, value, source="ledger", label="台帐（实时计算）", drill_url=drill_url(evaluation, name),
+                        extra={"definition": DEFINITIONS.get(name, "")})
         for name, value in values.items()
     }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -168,6 +168,20 @@ class Standard:
         fact = self.facts.get(name)
         return fact.label if fact is not None else name
 
+    @cached_property
+    def fact_lines(self) -> dict[str, tuple[str, ...]]:
+        """Fact name -> ids of the lines that read it (rule, gate or disqualification), in sheet order."""
+        out: dict[str, list[str]] = {}
+        for line in self.lines:
+            for name in line_facts(line):
+                out.setdefault(name, []).append(line.id)
+        return {name: tuple(ids) for name, ids in out.items()}
+
+    def lines_reading(self, names: Iterable[str]) -> tuple[Line, ...]:
+        """The lines fed by any of these facts (e.g. the ledger-computed ones), in sheet order."""
+        wanted = set(names)
+        return tuple(line for line in self.lines if wanted.intersection(line_facts(line)))
+
 
 # --------------------------------------------------------------------------------------------
 # Helpers shared with the engine
@@ -189,6 +203,19 @@ def condition_facts(conditions: Sequence[Mapping[str, Any]]) -> list[str]:
         names.append(cond["fact"])
         names.extend(cond.get("value_of") or [])
     return names
+
+
+def condition_set_facts(condition_set: Mapping[str, Any] | None) -> list[str]:
+    """Facts read by a gate or disqualification ({"all": [...]} or {"any": [...]})."""
+    if not condition_set:
+        return []
+    return condition_facts(condition_set.get("all") or condition_set.get("any") or [])
+
+
+def line_facts(line: Line) -> list[str]:
+    """Every fact a line reads — its rule, gate and disqualification — without duplicates."""
+    names = rule_facts(line.rule) + condition_set_facts(line.gate) + condition_set_facts(line.disqualify)
+    return list(dict.fromkeys(names))
 
 
 def rule_facts(rule: Mapping[str, Any]) -> list[str]:

@@ -7,7 +7,7 @@ from django.http import FileResponse
 from ninja import File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
-from evaluations.facts import checklist_fact_names, collect_facts
+from evaluations.facts import fact_listing
 from evaluations.models import Evaluation, Evidence, EvidenceRevision, State
 from evaluations.scoring import result_for
 from evaluations.services import evidence as evidence_service
@@ -146,27 +146,7 @@ def list_history(request, page: Query[PageParams], evaluation_id: int = EvalId, 
 )
 def list_facts(request, evaluation_id: int = EvalId):
     ev = get_evaluation(request, evaluation_id)
-    standard = ev.period.standard.standard
-    collected = collect_facts(ev)
-    on_checklist = set(checklist_fact_names(standard))
-    out = []
-    for name, fdef in standard.facts.items():
-        fv = collected.get(name)
-        out.append(
-            {
-                "name": name,
-                "label": fdef.label,
-                "type": fdef.type,
-                "value": _plain(fv.value) if fv else None,
-                "source": fv.source if fv else None,
-                "source_label": fv.label if fv else "未填写",
-                "checklist": name in on_checklist,
-                "answered_by": fv.answered_by if fv else "",
-                "answered_at": fv.answered_at if fv else None,
-                "drill_url": fv.drill_url if fv else None,
-            }
-        )
-    return out
+    return [{**row, "value": _plain(row["value"])} for row in fact_listing(ev)]
 
 
 def _plain(value):

@@ -93,6 +93,7 @@ class EvaluationOut(Schema):
     state_label: str
     revision: int
     editable_stage: str | None
+    visible_stages: list[str]
     self_total: float | None
     county_total: float | None
     city_total: float | None

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from evaluations import policy
 from evaluations.models import Evaluation
 from orgs import pickers
 from orgs.models import Unit
@@ -386,7 +387,7 @@ def evaluation_facts(request, pk: int):
     return render(request, "ledgers/facts.html", {
         "evaluation": ev, "rows": rows, "lines": lines, "snapshot": latest_snapshot(ev),
         "snapshots": FactSnapshot.objects.filter(evaluation=ev).select_related("taken_by"),
-        "can_refresh": can(request.user, "refresh_facts"),
+        "can_refresh": policy.may_refresh_facts(request.user, ev),
     })
 
 

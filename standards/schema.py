@@ -104,6 +104,8 @@ class Line:
     rule: dict[str, Any]
     gate: dict[str, Any] | None = None
     disqualify: dict[str, Any] | None = None
+    # The line carrying the community's innovation material (text and files), judged by its stages.
+    innovation: bool = False
 
     @property
     def kind(self) -> str:
@@ -146,6 +148,16 @@ class Standard:
 
     def line(self, line_id: str) -> Line:
         return self.lines_by_id[line_id]
+
+    @cached_property
+    def innovation_line(self) -> str | None:
+        """The id of the line flagged `innovation` in the data (at most one), else None."""
+        return next((line.id for line in self.lines if line.innovation), None)
+
+    def only_stage(self, line_id: str) -> str | None:
+        """The one stage scoring the line when only one does (v1: line 5 at the city), else None."""
+        stages = self.line(line_id).stages
+        return stages[0] if len(stages) == 1 else None
 
     @property
     def stage_ids(self) -> tuple[str, ...]:
@@ -558,6 +570,9 @@ def parse_standard(data: Mapping[str, Any]) -> Standard:
         lines.append(_parse_line(item, line_id, step, facts, section_ids, group_by_id, stage_ids))
 
     _check_sums(lines, groups, sections, total)
+    innovation = [line.id for line in lines if line.innovation]
+    if len(innovation) > 1:
+        raise StandardError(f"只能有一行标记为创新工作（innovation），实际有第 {'、'.join(innovation)} 行")
     star_bands = parse_star_bands(data.get("star_bands"), total)
 
     return Standard(
@@ -681,6 +696,10 @@ def _parse_line(
     if len(set(stages)) != len(stages):
         raise StandardError("评分阶段重复（stages）", line_id)
 
+    innovation = item.get("innovation", False)
+    if not isinstance(innovation, bool):
+        raise StandardError("创新工作标记（innovation）只能是 true 或 false", line_id)
+
     checker = _LineChecker(line_id, line_max, step, facts)
     checker.rule(item.get("rule"))
     gate = item.get("gate")
@@ -700,6 +719,7 @@ def _parse_line(
         rule=copy.deepcopy(dict(item["rule"])),
         gate=copy.deepcopy(dict(gate)) if gate is not None else None,
         disqualify=copy.deepcopy(dict(disqualify)) if disqualify is not None else None,
+        innovation=innovation,
     )
 
 

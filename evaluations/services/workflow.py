@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from orgs.scoping import can, community_filter
+from orgs.scoping import community_filter
 
+from .. import policy
 from ..audit import record
 from ..models import AuditEvent, Evaluation, Period, Stage, State, Transition
+from ..policy import ACTIONS, Action
 from ..scoring import refresh_cached_result, result_for
 from ..signals import evaluation_submitted
 
@@ -41,43 +43,6 @@ class StaleError(WorkflowError):
     """The page was older than the sheet and the change touches what changed since."""
 
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    permission: str  # orgs.scoping action
-    check_stage: str | None = None  # the stage that must be complete
-    needs_comment: bool = False
-    needs_lines: bool = False
-    style: str = "primary"
-    bulk: bool = False
-
-
-ACTIONS: dict[str, Action] = {
-    a.name: a
-    for a in [
-        Action("submit", "提交县级审核", frozenset({State.DRAFT}), State.SUBMITTED, "submit", Stage.SELF),
-        Action("county_start", "开始县级审核", frozenset({State.SUBMITTED}), State.COUNTY_REVIEWING,
-               "review_county", bulk=True),
-        Action("county_return", "退回社区修改", frozenset({State.SUBMITTED, State.COUNTY_REVIEWING}), State.DRAFT,
-               "review_county", needs_comment=True, needs_lines=True, style="warning"),
-        Action("county_pass", "审核通过，报市级", frozenset({State.COUNTY_REVIEWING}), State.COUNTY_PASSED,
-               "review_county", Stage.COUNTY, style="success", bulk=True),
-        Action("city_start", "开始市级复核", frozenset({State.COUNTY_PASSED}), State.CITY_REVIEWING,
-               "review_city", bulk=True),
-        Action("city_return", "退回县级重审", frozenset({State.COUNTY_PASSED, State.CITY_REVIEWING}),
-               State.COUNTY_REVIEWING, "review_city", needs_comment=True, needs_lines=True, style="warning"),
-        Action("city_complete", "完成市级复核", frozenset({State.CITY_REVIEWING}), State.CITY_REVIEWED,
-               "review_city", Stage.CITY, style="success", bulk=True),
-        Action("publish", "公布结果", frozenset({State.CITY_REVIEWED}), State.PUBLISHED, "publish",
-               style="success", bulk=True),
-        Action("reopen", "重新开放（撤回公布）", frozenset({State.PUBLISHED}), State.CITY_REVIEWING, "reopen",
-               needs_comment=True, style="danger"),
-    ]
-}
-
 # Which reviewing level a return comes from, so its highlights stay until that level passes again.
 RETURN_STAGE = {"county_return": Stage.COUNTY, "city_return": Stage.CITY}
 CLEARS_RETURN = {"county_pass": Stage.COUNTY, "city_complete": Stage.CITY}
@@ -89,7 +54,7 @@ def state_label(state: str) -> str:
 
 def available_actions(evaluation: Evaluation, user) -> list[Action]:
     """Actions the user could try on the sheet now (role and state; completeness is checked on use)."""
-    return [a for a in ACTIONS.values() if evaluation.state in a.sources and can(user, a.permission)]
+    return policy.available_actions(user, evaluation)
 
 
 def lock(evaluation: Evaluation, user) -> Evaluation:
@@ -201,7 +166,7 @@ def transition(
     action = ACTIONS.get(action_name)
     if action is None:
         raise WorkflowError(f"未知的操作「{action_name}」。")
-    if not can(user, action.permission):
+    if not policy.may_do_kind(user, action):
         raise NotAllowed(f"您的角色（{user.get_role_display()}）不能执行「{action.label}」。")
     comment = (comment or "").strip()
     with transaction.atomic():
@@ -284,7 +249,7 @@ def bulk_transition(evaluations: Iterable[Evaluation], user, action_name: str, c
     action = ACTIONS.get(action_name)
     if action is None or not action.bulk:
         raise WorkflowError(f"操作「{action_name}」不能批量执行。")
-    if not can(user, action.permission):
+    if not policy.may_do_kind(user, action):
         raise NotAllowed(f"您的角色（{user.get_role_display()}）不能执行「{action.label}」。")
     outcome = BulkOutcome()
     for ev in evaluations:

@@ -329,7 +329,7 @@ def period_edit(request, pk: int):
 
 
 # ------------------------------------------------------------------------------------------------
-# Home page per role (orgs.views.home delegates here)
+# Home page per role (the site's "/")
 
 
 HOME_LIST_SIZE = 20

@@ -13,11 +13,12 @@ import io
 import os
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 
 from orgs.models import User
 
@@ -71,7 +72,7 @@ OLE2_WORD = "WordDocument".encode("utf-16-le")
 OLE2_EXCEL = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 
 
-def _read_all(uploaded_file) -> bytes:
+def _read_all(uploaded_file: Any) -> bytes:
     uploaded_file.seek(0)
     data = b"".join(uploaded_file.chunks()) if hasattr(uploaded_file, "chunks") else uploaded_file.read()
     uploaded_file.seek(0)
@@ -169,7 +170,7 @@ def can_delete(evidence: Evidence, user: User) -> bool:
     return policy.may_delete_evidence(user, evidence)
 
 
-def _revision_json(rev: EvidenceRevision) -> dict:
+def _revision_json(rev: EvidenceRevision) -> dict[str, Any]:
     return {
         "title": rev.evidence.title,
         "revision": rev.number,
@@ -184,7 +185,7 @@ def upload(
     evaluation: Evaluation,
     user: User,
     line_id: str,
-    uploaded_file: UploadedFile,
+    uploaded_file: UploadedFile[Any],
     title: str | None = None,
     evidence: Evidence | None = None,
 ) -> EvidenceRevision:
@@ -257,7 +258,8 @@ def upload(
             )
         except Exception:
             # Nothing half-written: the database rolls back, so the stored file goes too.
-            rev.file.storage.delete(rev.file.name)
+            if rev.file.name:
+                rev.file.storage.delete(rev.file.name)
             raise
     return rev
 
@@ -292,7 +294,7 @@ def delete(evaluation: Evaluation, user: User, evidence: Evidence) -> Evidence:
     return item
 
 
-def active_evidence(evaluation: Evaluation, line_id: str | None = None):
+def active_evidence(evaluation: Evaluation, line_id: str | None = None) -> QuerySet[Evidence]:
     qs = (
         Evidence.objects.filter(evaluation=evaluation, is_deleted=False)
         .select_related("created_by", "created_by__unit")

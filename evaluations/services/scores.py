@@ -15,6 +15,7 @@ from django.db import transaction
 from orgs.models import User
 from orgs.scoping import can
 from standards import engine
+from standards.schema import Standard
 
 from .. import policy
 from ..audit import record
@@ -62,7 +63,7 @@ def can_edit_stage(evaluation: Evaluation, user: User, stage: str) -> bool:
 
 def save_score(
     evaluation: Evaluation,
-    user,
+    user: User,
     line_id: str,
     stage: str,
     score: Any,
@@ -133,7 +134,7 @@ def fact_editable(evaluation: Evaluation, user: User) -> bool:
     return policy.may_edit_facts(user, evaluation)
 
 
-def parse_fact_value(standard, name: str, raw: Any) -> Any:
+def parse_fact_value(standard: Standard, name: str, raw: Any) -> Any:
     """A checklist answer (form text or Python value) as the JSON value the engine expects; '' = unanswered."""
     fact = standard.facts[name]
     where = f"核查事实「{fact.label}」"
@@ -163,7 +164,7 @@ def parse_fact_value(standard, name: str, raw: Any) -> Any:
 
 
 def answer_fact(
-    evaluation: Evaluation, user, name: str, value: Any, expected_revision: int | None = None
+    evaluation: Evaluation, user: User, name: str, value: Any, expected_revision: int | None = None
 ) -> SaveOutcome:
     if not can(user, "edit_facts"):
         raise NotAllowed("您的角色不能填写核查事实。")
@@ -203,7 +204,7 @@ def standard_innovation_line(evaluation: Evaluation) -> str:
 
 
 def save_innovation_text(
-    evaluation: Evaluation, user, text: str, expected_revision: int | None = None
+    evaluation: Evaluation, user: User, text: str, expected_revision: int | None = None
 ) -> SaveOutcome:
     """The innovation line's written material: the community writes it while filling in the sheet."""
     if not policy.owns_stage(user, Stage.SELF):

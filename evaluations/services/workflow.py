@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from orgs.models import User
 from orgs.scoping import community_filter
 
 from .. import policy
@@ -52,12 +54,12 @@ def state_label(state: str) -> str:
     return State(state).label if state in State.values else state
 
 
-def available_actions(evaluation: Evaluation, user) -> list[Action]:
+def available_actions(evaluation: Evaluation, user: User) -> list[Action]:
     """Actions the user could try on the sheet now (role and state; completeness is checked on use)."""
     return policy.available_actions(user, evaluation)
 
 
-def lock(evaluation: Evaluation, user) -> Evaluation:
+def lock(evaluation: Evaluation, user: User) -> Evaluation:
     """Lock the sheet's row, inside the user's scope (a sheet outside it does not exist for them)."""
     locked = (
         Evaluation.objects.select_for_update()
@@ -82,7 +84,7 @@ def describe_event(event: AuditEvent) -> str:
     when = timezone.localtime(event.at).strftime("%m-%d %H:%M")
     stage = f"（{Stage(event.stage).label}）" if event.stage in Stage.values else ""
     if event.kind == "state":
-        what = f"将状态由「{state_label(event.old)}」改为「{state_label(event.new)}」"
+        what = f"将状态由「{state_label(str(event.old))}」改为「{state_label(str(event.new))}」"
     elif event.kind == "score":
         what = f"将第 {event.line_id} 行{stage}得分由 {_show(event.old)} 改为 {_show(event.new)}"
     elif event.kind == "reason":
@@ -96,7 +98,7 @@ def describe_event(event: AuditEvent) -> str:
     return f"{who} 于 {when} {what}"
 
 
-def _show(value) -> str:
+def _show(value: Any) -> str:
     if value is None or value == "":
         return "空"
     if value is True:
@@ -156,7 +158,7 @@ def missing_for_stage(evaluation: Evaluation, stage: str) -> list[str]:
 
 def transition(
     evaluation: Evaluation,
-    user,
+    user: User,
     action_name: str,
     *,
     comment: str = "",
@@ -244,7 +246,7 @@ class BulkOutcome:
     failed: list[tuple[Evaluation, str]] = field(default_factory=list)
 
 
-def bulk_transition(evaluations: Iterable[Evaluation], user, action_name: str, comment: str = "") -> BulkOutcome:
+def bulk_transition(evaluations: Iterable[Evaluation], user: User, action_name: str, comment: str = "") -> BulkOutcome:
     """Apply one forward action to many sheets; each sheet on its own, a refusal does not stop the rest."""
     action = ACTIONS.get(action_name)
     if action is None or not action.bulk:
@@ -263,21 +265,21 @@ def bulk_transition(evaluations: Iterable[Evaluation], user, action_name: str, c
 
 
 # Named wrappers, for readers and callers who prefer them.
-def submit(evaluation: Evaluation, user, **kw) -> Evaluation:
+def submit(evaluation: Evaluation, user: User, **kw: Any) -> Evaluation:
     return transition(evaluation, user, "submit", **kw)
 
 
-def return_to_community(evaluation: Evaluation, user, comment: str, lines: Iterable[str], **kw) -> Evaluation:
+def return_to_community(evaluation: Evaluation, user: User, comment: str, lines: Iterable[str], **kw: Any) -> Evaluation:
     return transition(evaluation, user, "county_return", comment=comment, lines=lines, **kw)
 
 
-def return_to_county(evaluation: Evaluation, user, comment: str, lines: Iterable[str], **kw) -> Evaluation:
+def return_to_county(evaluation: Evaluation, user: User, comment: str, lines: Iterable[str], **kw: Any) -> Evaluation:
     return transition(evaluation, user, "city_return", comment=comment, lines=lines, **kw)
 
 
-def publish(evaluation: Evaluation, user, **kw) -> Evaluation:
+def publish(evaluation: Evaluation, user: User, **kw: Any) -> Evaluation:
     return transition(evaluation, user, "publish", **kw)
 
 
-def reopen(evaluation: Evaluation, user, reason: str, **kw) -> Evaluation:
+def reopen(evaluation: Evaluation, user: User, reason: str, **kw: Any) -> Evaluation:
     return transition(evaluation, user, "reopen", comment=reason, **kw)

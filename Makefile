@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh Debian machine with Python 3.11:
 #   make run   - install, migrate, load the standard and the demo city, serve on 127.0.0.1:8000
 #                (gunicorn and the background-job worker, both stopped by Ctrl+C)
-#   make test  - lint, migration check and the whole test suite (unit, integration, browser)
+#   make test  - lint, migration check, type check and the whole test suite (unit, integration, browser)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -13,7 +13,7 @@ PORT ?= 8000
 SYS_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test install sysdeps assets migrate demo static lint check bench clean serve
+.PHONY: run test install sysdeps assets migrate demo static lint check typecheck bench clean serve
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -67,7 +67,11 @@ check: install
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.test_settings
 	$(PY) manage.py check --settings=config.test_settings
 
-test: install lint check
+# mypy (with django-stubs), strict on the standard's engine and schema, the review policy and the services.
+typecheck: install
+	$(BIN)/mypy
+
+test: install lint check typecheck
 	$(BIN)/pytest
 
 # Benchmarks (figures, not tests): generates the bench cities under var/ and on PostgreSQL

@@ -93,6 +93,7 @@ class EvaluationOut(Schema):
     state_label: str
     revision: int
     editable_stage: str | None
+    visible_stages: list[str]
     self_total: float | None
     county_total: float | None
     city_total: float | None
@@ -145,6 +146,8 @@ class FactOut(Schema):
     answered_by: str
     answered_at: datetime | None
     drill_url: str | None
+    definition: str = Field("", description="台帐事实的统计口径")
+    lines: list[str] = Field(default_factory=list, description="该事实用于哪些评审项")
 
 
 class EvidenceRevisionOut(Schema):

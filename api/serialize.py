@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from evaluations import policy
 from evaluations.models import Evaluation, Evidence, EvidenceRevision, LineScore, Period, State
-from orgs.models import Unit
+from evaluations.presenters import totals_for
+from orgs.models import Unit, User
 from orgs.scoping import ACTION_ROLES
 from standards.engine import json_number
 
@@ -64,7 +66,10 @@ def line_score(ls: LineScore) -> dict:
     }
 
 
-def evaluation(ev: Evaluation) -> dict:
+def evaluation(ev: Evaluation, user: User) -> dict:
+    """A sheet's row; totals, star and return comment only where the review policy shows them."""
+    shown = totals_for(user, ev)
+    see_return = policy.may_see_return(user, ev)
     return {
         "id": ev.pk,
         "period_id": ev.period_id,
@@ -74,24 +79,27 @@ def evaluation(ev: Evaluation) -> dict:
         "state_label": State(ev.state).label if ev.state in State.values else ev.state,
         "revision": ev.revision,
         "editable_stage": ev.editable_stage,
-        "self_total": json_number(ev.self_total),
-        "county_total": json_number(ev.county_total),
-        "city_total": json_number(ev.city_total),
+        "visible_stages": list(shown.stages),
+        "self_total": json_number(shown.self_total),
+        "county_total": json_number(shown.county_total),
+        "city_total": json_number(shown.city_total),
         "result_status": ev.result_status,
-        "star": ev.star,
-        "returned_lines": ev.returned_lines or [],
-        "return_comment": ev.return_comment,
+        "star": shown.star,
+        "returned_lines": (ev.returned_lines or []) if see_return else [],
+        "return_comment": ev.return_comment if see_return else "",
         "submitted_at": ev.submitted_at,
         "published_at": ev.published_at,
         "updated_at": ev.updated_at,
     }
 
 
-def evaluation_detail(ev: Evaluation) -> dict:
-    data = evaluation(ev)
+def evaluation_detail(ev: Evaluation, user: User) -> dict:
+    data = evaluation(ev, user)
+    stages = policy.visible_stages(user, ev)
     data["innovation_text"] = ev.innovation_text
     data["scores"] = [
-        line_score(ls) for ls in ev.scores.select_related("updated_by").order_by("line_id", "stage")
+        line_score(ls)
+        for ls in ev.scores.filter(stage__in=stages).select_related("updated_by").order_by("line_id", "stage")
     ]
     return data
 

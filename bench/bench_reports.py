@@ -165,7 +165,7 @@ def main() -> None:
             fresh = Evaluation.objects.select_related(
                 "period", "period__standard", "community", "community__street", "community__county"
             ).get(pk=ev.pk)
-            forms.form_bytes(forms.filled_form(fresh), fmt)
+            forms.form_bytes(forms.filled_form(fresh, admin), fmt)
 
         return run
 
@@ -177,7 +177,7 @@ def main() -> None:
         for _title, fn in dashboards.DASHBOARDS.values():
             if fn is dashboards.outcomes:
                 continue  # ledger facts: timed separately below
-            fn(period, communities)
+            fn(period, communities, admin)
 
     for slug, (_title, fn) in dashboards.DASHBOARDS.items():
         if fn is dashboards.outcomes:
@@ -185,7 +185,7 @@ def main() -> None:
             # count here: bench_http.py measures it on the generated city with its ledgers.
             print(f"{'dashboard data: ' + slug:<44} see bench_http.py (needs a city with ledgers)")
             continue
-        report(f"dashboard data: {slug}", lambda fn=fn: fn(period, communities), 300)
+        report(f"dashboard data: {slug}", lambda fn=fn: fn(period, communities, admin), 300)
     report("city dashboards (all score charts together)", all_dashboards, 300)
     from _setup import run_info, save_result
 

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
 
+from evaluations import views as evaluation_views
 from orgs import views as org_views
 
 
@@ -16,7 +17,7 @@ def healthz(request):
 
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    path("", evaluation_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", org_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -114,3 +114,30 @@ def _collect(evaluation: Evaluation) -> dict[str, FactValue]:
 
 def fact_values(evaluation: Evaluation) -> dict[str, Any]:
     return {name: fv.value for name, fv in collect_facts(evaluation).items()}
+
+
+def fact_listing(evaluation: Evaluation, facts: dict[str, FactValue] | None = None) -> list[dict[str, Any]]:
+    """Every fact of the sheet's standard with its value, where it came from, how it is counted and the
+    lines it feeds — the one listing behind the facts page, the API and the sheet's checklist."""
+    standard = evaluation.period.standard.standard
+    if facts is None:
+        facts = collect_facts(evaluation)
+    on_checklist = set(checklist_fact_names(standard))
+    rows = []
+    for name, fdef in standard.facts.items():
+        fv = facts.get(name)
+        rows.append({
+            "name": name,
+            "label": fdef.label,
+            "type": fdef.type,
+            "value": fv.value if fv else None,
+            "source": fv.source if fv else None,
+            "source_label": fv.label if fv else "未填写",
+            "checklist": name in on_checklist,
+            "answered_by": fv.answered_by if fv else "",
+            "answered_at": fv.answered_at if fv else None,
+            "drill_url": fv.drill_url if fv else None,
+            "definition": fv.extra.get("definition", "") if fv else "",
+            "lines": list(standard.fact_lines.get(name, ())),
+        })
+    return rows

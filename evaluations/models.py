@@ -150,7 +150,7 @@ def evidence_path(instance: EvidenceRevision, filename: str) -> str:
 
 
 class Evidence(models.Model):
-    """A piece of evidence for one line (line '5' carries the innovation material)."""
+    """A piece of evidence for one line (the standard's innovation line carries the innovation material)."""
 
     scope_path = "evaluation__community"
 

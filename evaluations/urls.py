@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from . import views
+from . import views, views_evidence, views_history
 
 app_name = "evaluations"
 urlpatterns = [
@@ -14,5 +14,15 @@ urlpatterns = [
     path("<int:pk>/facts/<str:name>/", views.save_fact, name="save_fact"),
     path("<int:pk>/innovation-text/", views.save_innovation, name="save_innovation"),
     path("<int:pk>/transition/<str:action>/", views.do_transition, name="transition"),
-    path("", include("evaluations.urls_extra")),
+    path("<int:pk>/evidence/<str:line_id>/", views_evidence.evidence, name="evidence"),
+    path("<int:pk>/evidence/<str:line_id>/upload/", views_evidence.evidence_upload, name="evidence_upload"),
+    path(
+        "<int:pk>/evidence/file/<int:revision_id>/download/",
+        views_evidence.evidence_download,
+        name="evidence_download",
+    ),
+    path("<int:pk>/evidence/item/<int:evidence_id>/delete/", views_evidence.evidence_delete, name="evidence_delete"),
+    path("<int:pk>/innovation/", views_evidence.innovation, name="innovation"),
+    path("<int:pk>/compare/", views_history.compare, name="compare"),
+    path("<int:pk>/history/", views_history.history, name="history"),
 ]

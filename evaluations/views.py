@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,205 +21,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from orgs import pickers
-from orgs.models import Level, Role, Unit
-from orgs.scoping import can, get_for_user, require, scope_queryset, visible_communities
-from standards import engine
-from standards.presentation import table_rows
+from orgs.models import Role, Unit
+from orgs.scoping import get_for_user, require, scope_queryset, visible_communities, visible_counties
 
-from .facts import checklist_fact_names, collect_facts
+from . import policy, selectors
 from .forms import ListFilterForm, PeriodForm, TransitionForm, bands_to_text
-from .models import EDITABLE_STAGE, Evaluation, Evidence, FactAnswer, LineScore, Period, Stage, State
-from .scoring import result_for
+from .models import Evaluation, Period, Stage, State
+from .presenters import STATE_BADGE, STATE_DEADLINE, Sheet, deadline_of, is_overdue, totals_for
 from .services import periods as period_service
 from .services import scores as score_service
 from .services import workflow
 from .services.workflow import NotAllowed, WorkflowError
 
-STAGES = [Stage.SELF, Stage.COUNTY, Stage.CITY]
-# Which deadline applies to a sheet in each state (the stage it waits for).
-STATE_DEADLINE = {
-    State.DRAFT: "self_deadline",
-    State.SUBMITTED: "county_deadline",
-    State.COUNTY_REVIEWING: "county_deadline",
-    State.COUNTY_PASSED: "city_deadline",
-    State.CITY_REVIEWING: "city_deadline",
-    State.CITY_REVIEWED: "city_deadline",
-}
-STATE_BADGE = {
-    State.DRAFT: "secondary", State.SUBMITTED: "info", State.COUNTY_REVIEWING: "primary",
-    State.COUNTY_PASSED: "info", State.CITY_REVIEWING: "primary", State.CITY_REVIEWED: "success",
-    State.PUBLISHED: "success",
-}
-
-
-def deadline_of(evaluation: Evaluation) -> datetime.date | None:
-    name = STATE_DEADLINE.get(evaluation.state)
-    return getattr(evaluation.period, name) if name else None
-
-
-def is_overdue(evaluation: Evaluation, today: datetime.date | None = None) -> bool:
-    deadline = deadline_of(evaluation)
-    return deadline is not None and (today or timezone.localdate()) > deadline
-
-
-# ------------------------------------------------------------------------------------------------
-# The sheet
-
-
-@dataclass
-class Cell:
-    stage: str
-    score: object = None
-    reason: str = ""
-    updated_by: str = ""
-    updated_at: object = None
-    scored: bool = True  # the line is scored at this stage
-    editable: bool = False
-    warnings: list[str] = field(default_factory=list)
-    differs: bool = False  # differs from the previous stage's score
-
-
-@dataclass
-class LineRow:
-    line_id: str
-    dom_id: str
-    section_title: str
-    first_in_section: bool
-    content: str
-    max: object
-    method: str
-    kind: str
-    binary: bool
-    suggestion: engine.Suggestion | None
-    cells: list[Cell]
-    returned: bool
-    evidence_count: int
-    revision: int
-    error: str = ""
-    entered: dict = field(default_factory=dict)  # values the user typed that were refused
-
-
-class Sheet:
-    """Everything the sheet page needs, computed once per request."""
-
-    def __init__(self, evaluation: Evaluation, user) -> None:
-        self.evaluation = evaluation
-        self.user = user
-        self.period = evaluation.period
-        self.standard = self.period.standard.standard
-        self.facts = collect_facts(evaluation)
-        self.result = result_for(evaluation, self.facts, stages=list(STAGES))
-        self.editable_stage = EDITABLE_STAGE.get(evaluation.state)
-        self.can_edit = bool(self.editable_stage) and score_service.can_edit_stage(
-            evaluation, user, self.editable_stage)
-        self.scores = {(s.line_id, s.stage): s for s in LineScore.objects.filter(evaluation=evaluation)
-                       .select_related("updated_by")}
-        self.evidence = Counter(Evidence.objects.filter(evaluation=evaluation, is_deleted=False)
-                                .values_list("line_id", flat=True))
-        self.warnings: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for error in self.result.errors:
-            if error.code != "missing_score":
-                self.warnings[(error.line, error.stage)].append(error.message)
-        self.presentation = {r.line_id: r for r in table_rows(self.period.standard.data)}
-
-    def row(self, line_id: str) -> LineRow:
-        line = self.standard.line(line_id)
-        pres = self.presentation[line_id]
-        cells = []
-        previous = None
-        for stage in STAGES:
-            ls = self.scores.get((line_id, stage))
-            cell = Cell(
-                stage=stage,
-                score=ls.score if ls else None,
-                reason=ls.reason if ls else "",
-                updated_by=str(ls.updated_by) if ls else "",
-                updated_at=ls.updated_at if ls else None,
-                scored=line.scored_at(stage),
-                editable=self.can_edit and stage == self.editable_stage and line.scored_at(stage),
-                warnings=self.warnings.get((line_id, stage), []),
-            )
-            if previous is not None and cell.score is not None and previous.score is not None:
-                cell.differs = cell.score != previous.score
-            if cell.scored:
-                previous = cell
-            cells.append(cell)
-        return LineRow(
-            line_id=line_id,
-            dom_id="line-" + line_id.replace(".", "-"),
-            section_title=pres.section_title,
-            first_in_section=pres.section_rowspan > 0,
-            content=pres.content,
-            max=line.max,
-            method=line.method,
-            kind=line.kind,
-            binary=line.binary,
-            suggestion=self.result.suggestions.get(line_id),
-            cells=cells,
-            returned=line_id in (self.evaluation.returned_lines or []),
-            evidence_count=self.evidence.get(line_id, 0),
-            revision=self.evaluation.revision,
-        )
-
-    def rows(self) -> list[LineRow]:
-        return [self.row(line.id) for line in self.standard.lines]
-
-    def totals(self) -> list[dict]:
-        out = []
-        for stage in STAGES:
-            out.append({
-                "stage": stage, "label": Stage(stage).label,
-                "total": self.result.totals.get(stage),
-                "max": self.result.stage_max.get(stage) or self.standard.stage_max(stage),
-                "star": self.result.stars.get(stage),
-                "count": sum(1 for (lid, s), v in self.scores.items() if s == stage and v.score is not None),
-                "lines": len(self.standard.stage_lines(stage)),
-            })
-        return out
-
-    def fact_rows(self) -> list[dict]:
-        checklist = set(checklist_fact_names(self.standard))
-        answers = {a.name: a for a in FactAnswer.objects.filter(evaluation=self.evaluation)
-                   .select_related("answered_by")}
-        editable = score_service.fact_editable(self.evaluation, self.user)
-        rows = []
-        for name, fact in self.standard.facts.items():
-            fv = self.facts.get(name)
-            answer = answers.get(name)
-            rows.append({
-                "name": name, "label": fact.label, "type": fact.type,
-                "value": fv.value if fv else None,
-                "source": fv.label if fv else "",
-                "from_checklist": name in checklist,
-                "editable": editable and name in checklist,
-                "answered_by": str(answer.answered_by) if answer and name in checklist else fv.answered_by if fv else "",
-                "answered_at": answer.answered_at if answer and name in checklist else fv.answered_at if fv else None,
-                "drill_url": fv.drill_url if fv else None,
-                "revision": self.evaluation.revision,
-                "lines": [line.id for line in self.standard.lines if name in engine.rule_facts(line.rule)
-                          or (line.gate and name in str(line.gate)) or (line.disqualify and name in str(line.disqualify))],
-            })
-        # Checklist order follows the sheet: by the first line a fact feeds, then the data file's order.
-        line_pos = {line.id: i for i, line in enumerate(self.standard.lines)}
-        raw_order = {name: i for i, name in enumerate(self.standard.raw.get("facts", {}))}
-        rows.sort(key=lambda r: (min((line_pos[lid] for lid in r["lines"]), default=99), raw_order.get(r["name"], 99)))
-        return rows
-
-    def context(self) -> dict:
-        ev = self.evaluation
-        return {
-            "evaluation": ev, "sheet": self, "period": self.period, "standard": self.standard,
-            "result": self.result, "totals": self.totals(), "editable_stage": self.editable_stage,
-            "can_edit": self.can_edit, "state_badge": STATE_BADGE.get(ev.state, "secondary"),
-            "deadline": deadline_of(ev), "overdue": is_overdue(ev),
-            "community": ev.community, "street": ev.community.parent,
-            "county": ev.community.parent.parent if ev.community.parent else None,
-        }
+STAGES = list(policy.STAGES)
 
 
 def _sheet_for(request, pk: int, action: str = "view") -> Evaluation:
-    qs = Evaluation.objects.select_related("period__standard", "community__parent__parent")
-    return get_for_user(request.user, qs, action, pk=pk)
+    return get_for_user(request.user, selectors.sheet_queryset(), action, pk=pk)
 
 
 @login_required
@@ -232,11 +49,11 @@ def detail(request, pk: int):
     ctx.update({
         "rows": sheet.rows(),
         "fact_rows": sheet.fact_rows(),
-        "actions": workflow.available_actions(evaluation, request.user),
+        "actions": policy.available_actions(request.user, evaluation),
         "line_choices": [(lid, sheet.presentation[lid].content.splitlines()[-1][:40]) for lid in line_ids],
-        "transitions": evaluation.transitions.select_related("user").order_by("-at", "-id")[:20],
+        "transitions": sheet.transitions(),
         "problems": request.session.pop(f"sheet-problems-{pk}", None),
-        "can_edit_innovation": evaluation.state == State.DRAFT and can(request.user, "edit_self"),
+        "can_edit_innovation": policy.may_edit_innovation(request.user, evaluation),
         "innovation_revision": evaluation.revision,
     })
     return render(request, "evaluations/sheet.html", ctx)
@@ -262,9 +79,9 @@ def _revision(request) -> int | None:
 @require_POST
 @login_required
 def save_line(request, pk: int, line_id: str, stage: str):
-    if stage not in score_service.STAGE_PERMISSION:
+    if stage not in policy.STAGE_PERMISSION:
         raise Http404("未知的评审阶段。")
-    evaluation = _sheet_for(request, pk, score_service.STAGE_PERMISSION[stage])
+    evaluation = _sheet_for(request, pk, policy.STAGE_PERMISSION[stage])
     if line_id not in evaluation.period.standard.standard.lines_by_id:
         raise Http404("标准中没有此行。")
     score, reason = request.POST.get("score", ""), request.POST.get("reason", "")
@@ -332,7 +149,7 @@ def do_transition(request, pk: int, action: str):
     spec = workflow.ACTIONS.get(action)
     if spec is None:
         raise Http404("未知的操作。")
-    evaluation = _sheet_for(request, pk, spec.permission)
+    evaluation = _sheet_for(request, pk, spec.role_permission)
     standard = evaluation.period.standard.standard
     form = TransitionForm(request.POST, line_ids=[line.id for line in standard.lines])
     if not form.is_valid():
@@ -356,19 +173,8 @@ def do_transition(request, pk: int, action: str):
 # Lists and bulk actions
 
 
-def _districts_for(user):
-    units = Unit.objects.filter(level=Level.COUNTY)
-    if user.is_city:
-        return units
-    if user.unit_id and user.unit.level == Level.COUNTY:
-        return units.filter(pk=user.unit_id)
-    if user.unit_id and user.unit.county_id:
-        return units.filter(pk=user.unit.county_id)
-    return units.none()
-
-
-def _bulk_actions(user) -> list[workflow.Action]:
-    return [a for a in workflow.ACTIONS.values() if a.bulk and can(user, a.permission)]
+def _bulk_actions(user) -> list[policy.Action]:
+    return policy.bulk_actions(user)
 
 
 LIST_PAGE_SIZE = 50
@@ -388,10 +194,10 @@ def evaluation_list(request):
         "period", "community__parent__parent"))
     latest = Period.objects.order_by("-year").first()
     if request.GET:
-        form = ListFilterForm(request.GET, districts=_districts_for(request.user))
+        form = ListFilterForm(request.GET, districts=visible_counties(request.user))
     else:
         # First visit: the latest period, shown as selected in the filter.
-        form = ListFilterForm(initial={"period": latest}, districts=_districts_for(request.user))
+        form = ListFilterForm(initial={"period": latest}, districts=visible_counties(request.user))
     period = None
     today = timezone.localdate()
     if form.is_valid():
@@ -416,7 +222,7 @@ def evaluation_list(request):
     rows = []
     for ev in page.object_list:
         rows.append({"ev": ev, "deadline": deadline_of(ev), "overdue": is_overdue(ev, today),
-                     "badge": STATE_BADGE.get(ev.state, "secondary")})
+                     "badge": STATE_BADGE.get(ev.state, "secondary"), "totals": totals_for(request.user, ev)})
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "evaluations/list.html", {
@@ -435,7 +241,7 @@ def bulk(request):
     if spec is None or not spec.bulk:
         messages.error(request, "不能批量执行该操作。")
         return redirect("evaluations:list")
-    require(request.user, spec.permission)
+    require(request.user, spec.role_permission)
     ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
     if not ids:
         messages.error(request, "请先勾选评估表。")
@@ -523,7 +329,7 @@ def period_edit(request, pk: int):
 
 
 # ------------------------------------------------------------------------------------------------
-# Home page per role (orgs.views.home delegates here)
+# Home page per role (the site's "/")
 
 
 HOME_LIST_SIZE = 20
@@ -544,27 +350,29 @@ def home(request):
         mine = list(current)
         for ev in mine:
             ev.deadline_value, ev.overdue_flag = deadline_of(ev), is_overdue(ev)
+            ev.shown = totals_for(user, ev)
             if ev.state == State.DRAFT:
                 missing = workflow.missing_for_stage(ev, Stage.SELF)
                 if ev.returned_lines:
                     todos.append(f"县级退回了第 {'、'.join(ev.returned_lines)} 行：{ev.return_comment}")
                 todos.append(f"填写社区自评（尚有 {len(missing)} 处待补充）并提交县级审核" if missing
                              else "自评已填完，请提交县级审核")
-                if not ev.innovation_text:
-                    todos.append("填写创新工作文字材料（第 5 行，由市级评分）")
-        ctx.update({"template": "community", "mine": mine, "todos": todos,
-                    "history": sheets.exclude(period=period).order_by("-period__year")})
+                innovation = ev.period.standard.standard.innovation_line
+                if innovation and not ev.innovation_text:
+                    stage = ev.period.standard.standard.only_stage(innovation)
+                    by = f"，由{Stage(stage).label}评分" if stage else ""
+                    todos.append(f"填写创新工作文字材料（第 {innovation} 行{by}）")
+        history = list(sheets.exclude(period=period).order_by("-period__year"))
+        for ev in history:
+            ev.shown = totals_for(user, ev)
+        ctx.update({"template": "community", "mine": mine, "todos": todos, "history": history})
     else:
         by_district: dict[str, Counter] = defaultdict(Counter)
         for county, state, n in (current.order_by().values_list("community__county__name", "state")
                                  .annotate(n=Count("pk"))):
             by_district[county or "—"][state] += n
         total = sum(sum(c.values()) for c in by_district.values())
-        waiting_states = {
-            Role.COUNTY_REVIEWER: {State.SUBMITTED, State.COUNTY_REVIEWING},
-            Role.CITY_REVIEWER: {State.COUNTY_PASSED, State.CITY_REVIEWING, State.CITY_REVIEWED},
-            Role.CITY_ADMIN: {State.COUNTY_PASSED, State.CITY_REVIEWING, State.CITY_REVIEWED},
-        }.get(user.role, set())
+        waiting_states = policy.waiting_states(user)
         # The cards list the first sheets only; the counts and the list page show them all.
         waiting_qs = current.filter(state__in=waiting_states).order_by("community__code")
         overdue_qs = current.filter(overdue_q(timezone.localdate())).order_by("community__code")

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from orgs.models import log_access
-from orgs.scoping import can, get_for_user
+from orgs.scoping import get_for_user
 
+from . import policy
 from .models import Evaluation, Evidence, EvidenceRevision
 from .services import evidence as service
 from .services import scores as score_service
@@ -41,19 +42,19 @@ def panel_context(request, evaluation: Evaluation, line_id: str) -> dict:
     """Context of `_evidence_panel.html`, also for the sheet when it embeds the panel."""
     user = request.user
     items = list(service.active_evidence(evaluation, line_id))
-    may_change = can(user, "upload_evidence") and service.can_change(evaluation, user)
+    may_change = policy.may_upload_evidence(user, evaluation)
     for item in items:
         item.revision_list = sorted(item.revisions.all(), key=lambda r: r.number, reverse=True)
-        item.may_delete = may_change and item.created_by.unit_id == user.unit_id
+        item.may_delete = policy.may_delete_evidence(user, item, evaluation)
     return {
         "ev": evaluation,
         "line": _line(evaluation, line_id),
         "line_id": line_id,
         "items": items,
         "may_upload": may_change,
-        "may_edit_innovation": may_change and can(user, "edit_self"),
+        "may_edit_innovation": may_change and policy.may_edit_innovation(user, evaluation),
         "innovation_max": score_service.MAX_INNOVATION,
-        "is_innovation": line_id == service.INNOVATION_LINE,
+        "is_innovation": line_id == evaluation.period.standard.standard.innovation_line,
         "accept": service.ACCEPT_ATTR,
         "accepted_text": service.ACCEPTED_TEXT,
         "max_mb": service.megabytes(settings.EVIDENCE_MAX_BYTES),
@@ -116,14 +117,17 @@ def evidence_delete(request, pk: int, evidence_id: int):
 @require_POST
 def innovation(request, pk: int):
     ev = _evaluation(request, pk, "edit_self")
+    line_id = ev.period.standard.standard.innovation_line
+    if line_id is None:
+        raise Http404("本评审标准没有创新工作项。")
     try:
-        # The text is the sheet's (scores service); the evidence page of line 5 edits it beside the files.
+        # The text is the sheet's (scores service); the innovation line's evidence page edits it beside the files.
         score_service.save_innovation_text(ev, request.user, request.POST.get("innovation_text", ""))
     except WorkflowError as exc:
-        messages.error(request, f"第 5 项：{exc}")
+        messages.error(request, f"第 {line_id} 项：{exc}")
     else:
         messages.success(request, "创新工作文字材料已保存。")
-    return _panel_or_redirect(request, ev, service.INNOVATION_LINE)
+    return _panel_or_redirect(request, ev, line_id)
 
 
 @login_required

@@ -11,13 +11,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from orgs.models import Role, User
+from orgs.models import User
 from orgs.scoping import get_for_user
-from standards.presentation import table_rows
 
+from . import policy
 from .models import AuditEvent, Evaluation, Stage, State, Transition
-from .scoring import result_for
-from .services.workflow import ACTIONS
+from .policy import ACTIONS
+from .presenters import Sheet, compare_rows, compare_summary, visible_events, visible_transitions
 
 PAGE_SIZE = 100
 PANEL_SIZE = 20
@@ -43,25 +43,9 @@ ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}
 # carries the lines and the comment).
 SAME_STEP_SECONDS = 5
 
-# States in which a reviewer stage is still work in progress (or not yet released): its column is
-# hidden from the community and the street until the stage is finished.
-COUNTY_UNRELEASED = frozenset({State.SUBMITTED, State.COUNTY_REVIEWING})
-CITY_UNRELEASED = frozenset(
-    {State.SUBMITTED, State.COUNTY_REVIEWING, State.COUNTY_PASSED, State.CITY_REVIEWING, State.CITY_REVIEWED}
-)
-REVIEWER_ROLES = frozenset({Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN})
-
-
 def visible_stages(user: User, evaluation: Evaluation) -> list[str]:
-    """The stages whose scores the user may see on this sheet."""
-    if user.role in REVIEWER_ROLES:
-        return list(Stage.values)
-    stages = [Stage.SELF.value]
-    if evaluation.state not in COUNTY_UNRELEASED:
-        stages.append(Stage.COUNTY.value)
-    if evaluation.state not in CITY_UNRELEASED:
-        stages.append(Stage.CITY.value)
-    return stages
+    """The stages whose scores the user may see on this sheet (evaluations.policy decides)."""
+    return list(policy.visible_stages(user, evaluation))
 
 
 def _evaluation(request, pk: int) -> Evaluation:
@@ -74,97 +58,25 @@ def _evaluation(request, pk: int) -> Evaluation:
 # Compare
 
 
-@dataclass
-class Cell:
-    score: Any
-    reason: str
-    differs: bool  # county differs from self, or city from county
-
-
-@dataclass
-class CompareRow:
-    line_id: str
-    section_title: str
-    section_rowspan: int
-    content: str
-    line_max: Any
-    stages: tuple[str, ...]
-    suggestion: Any
-    explanation: str
-    cells: dict[str, Cell | None]
-    any_diff: bool
-    cell_list: list[tuple[str, Cell | None, bool]]
-
-
-def compare_rows(evaluation: Evaluation, stages: list[str], result) -> list[CompareRow]:
-    entered: dict[tuple[str, str], tuple[Any, str]] = {
-        (ls.line_id, ls.stage): (ls.score, ls.reason) for ls in evaluation.scores.all()
-    }
-    previous_stage = {Stage.COUNTY: Stage.SELF, Stage.CITY: Stage.COUNTY}
-    rows = []
-    for row in table_rows(evaluation.period.standard.data):
-        cells: dict[str, Cell | None] = {}
-        for stage in Stage.values:
-            if stage not in stages or stage not in row.stages:
-                cells[stage] = None
-                continue
-            score, reason = entered.get((row.line_id, stage), (None, ""))
-            before = previous_stage.get(stage)
-            differs = False
-            if before and before in stages and before in row.stages and score is not None:
-                prior = entered.get((row.line_id, before), (None, ""))[0]
-                differs = prior is not None and prior != score
-            cells[stage] = Cell(score=score, reason=reason, differs=differs)
-        suggestion = result.suggestions.get(row.line_id)
-        rows.append(
-            CompareRow(
-                line_id=row.line_id,
-                section_title=row.section_title,
-                section_rowspan=row.section_rowspan,
-                content=row.content,
-                line_max=row.line_max,
-                stages=row.stages,
-                suggestion=suggestion.score if suggestion else None,
-                explanation=suggestion.explanation if suggestion else "",
-                cells=cells,
-                any_diff=any(c is not None and c.differs for c in cells.values()),
-                cell_list=[(s, cells[s], s in stages) for s in Stage.values],
-            )
-        )
-    return rows
-
-
 @login_required
 @require_GET
 def compare(request, pk: int):
     ev = _evaluation(request, pk)
-    stages = visible_stages(request.user, ev)
-    result = result_for(ev)
-    standard = ev.period.standard.standard
+    sheet = Sheet(ev, request.user, begun_only=True)
+    stages = sheet.stages
+    result = sheet.result
+    standard = sheet.standard
     rows = compare_rows(ev, stages, result)
     only_diff = request.GET.get("diff") == "1"
-    summary = [
-        {
-            "stage": stage,
-            "label": standard.stage_label(stage),
-            "visible": stage in stages,
-            "total": result.totals.get(stage),
-            "max": result.stage_max.get(stage, standard.stage_max(stage)),
-            "star": result.stars.get(stage),
-            "missing": sum(1 for e in result.errors if e.stage == stage and e.code == "missing_score"),
-            "errors": [e for e in result.errors if e.stage == stage and e.code != "missing_score"],
-        }
-        for stage in Stage.values
-    ]
     context = {
         "ev": ev,
         "rows": [r for r in rows if r.any_diff] if only_diff else rows,
         "diff_count": sum(1 for r in rows if r.any_diff),
         "only_diff": only_diff,
         "stages": [(s, standard.stage_label(s), s in stages) for s in Stage.values],
-        "summary": summary,
+        "summary": compare_summary(sheet),
         "result": result,
-        "final_star": result.star if Stage.CITY in stages else None,
+        "final_star": sheet.final_star,
     }
     return render(request, "evaluations/compare.html", context)
 
@@ -219,12 +131,13 @@ def history_entries(
 ) -> list[Entry]:
     """The audit trail (AuditEvent + Transition) newest first, filtered and cut to what the user sees."""
     standard = evaluation.period.standard.standard
-    stages = visible_stages(user, evaluation)
     stage_labels = dict(Stage.choices)
     state_labels = dict(State.choices)
     entries: list[Entry] = []
     with_transitions = kind in ("", "state") and not stage
-    transitions = list(Transition.objects.filter(evaluation=evaluation).select_related("user"))
+    transitions = visible_transitions(
+        user, evaluation, list(Transition.objects.filter(evaluation=evaluation).select_related("user"))
+    )
     steps = [(t.user_id, t.from_state, t.to_state, t.at) for t in transitions]
 
     def is_transition(e: AuditEvent) -> bool:
@@ -240,9 +153,7 @@ def history_entries(
         events = events.filter(stage=stage)
     if kind:
         events = events.filter(kind=kind)
-    for e in events:
-        if e.stage and e.stage not in stages:
-            continue
+    for e in visible_events(user, evaluation, list(events)):
         if with_transitions and is_transition(e):
             continue
         if e.kind == "state":

@@ -61,7 +61,9 @@ RECORDS = [
 EMPLOYERS = ["家政服务有限公司", "物业管理有限公司", "餐饮管理有限公司", "商贸有限公司", "物流有限公司", "保安服务有限公司"]
 POSTS = ("保洁员", "保安", "营业员", "配送员", "护理员", "收银员", "仓管员", "厨师助理")
 WELFARE_POSTS = ("社区保洁", "治安巡逻", "公共设施维护", "社区协管", "绿化养护")
-_BIRTH_SPAN = 14_000  # days from 1965-01-01: 16–60 year-olds in the 2020s
+# Days from 1980-01-01 (to 2004-08): every synthetic person is of working age in 2025–2026, also
+# women of the former 50 group (ledgers.retirement), so the demo's rates do not depend on ages.
+_BIRTH_SPAN = 9_000
 _HARD_CATEGORIES = (
     [HardshipCategory.AGE_4050] * 5 + [HardshipCategory.DIBAO] * 3 + [HardshipCategory.DISABLED] * 2
     + [HardshipCategory.SINGLE_PARENT, HardshipCategory.LAND_LOST, HardshipCategory.VETERAN, HardshipCategory.RELEASED]
@@ -107,7 +109,7 @@ def demo_tier(position: int) -> str:
 
 def make_id_number(index: int, region: str = "350102") -> tuple[str, date]:
     """A valid, unique resident ID for the index-th synthetic person (7919 is prime to the span)."""
-    birth = date(1965, 1, 1) + timedelta(days=(index * 7919) % _BIRTH_SPAN)
+    birth = date(1980, 1, 1) + timedelta(days=(index * 7919) % _BIRTH_SPAN)
     # Even and odd sequence numbers alternate so the synthetic people are women and men (odd = male).
     seq = ((index // _BIRTH_SPAN) * 2 + index % 2) % 1000
     body = f"{region}{birth:%Y%m%d}{seq:03d}"

@@ -30,6 +30,7 @@ from .models import (
     Visit,
     ZeroEmploymentHousehold,
 )
+from .retirement import working_age_q
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,25 @@ class Scope:
 
     ids: tuple[int, ...] | None = None
 
+    def _units(self, path: str) -> Q:
+        if len(self.ids or ()) == 1:
+            return Q(**{f"{path}_id": self.ids[0]})  # type: ignore[index]
+        return Q(**{f"{path}_id__in": self.ids})
+
     def q(self, path: str) -> Q:
-        """The filter restricting a queryset whose community is reached by `path`."""
+        """The filter restricting a queryset whose community is reached by `path`.
+
+        Through a person or household the filter is `person_id IN (that community's persons)`, so
+        the database starts from the community's few persons and their (person, …) indexes, rather
+        than from a city-wide (kind, date) index filtered row by row.
+        """
         if self.ids is None:
             return Q()
-        if len(self.ids) == 1:
-            return Q(**{f"{path}_id": self.ids[0]})
-        return Q(**{f"{path}_id__in": self.ids})
+        if path == "person__community":
+            return Q(person_id__in=Person.objects.filter(self._units("community")).values("pk"))
+        if path == "household__community":
+            return Q(household_id__in=Household.objects.filter(self._units("community")).values("pk"))
+        return self._units(path)
 
 
 ALL = Scope()
@@ -60,6 +73,33 @@ class FactDef:
     mode: str = "count"
     kinds: tuple[str, ...] = ()
     label: str = ""
+
+
+# How each fact is counted, in the words shown next to it on the sheet and the facts page
+# (docs/LEDGERS.md states the same definitions for engineers).
+WORKING_AGE = "评估期末处于劳动年龄（年满16周岁、未达法定退休年龄；退休年龄按出生日期、性别和女性原退休年龄组，依2025年起渐进式延迟规则推算），超过法定退休年龄的不计入"
+DEFINITIONS: dict[str, str] = {
+    "households_to_visit": "评估期内有效认定的零就业家庭，以及有评估期内有效认定的就业困难人员的家庭",
+    "households_visited_with_record": "应走访户中，评估期内至少有一次填写了“情况与需求、帮扶措施”记录的走访",
+    "visits_without_record": "应走访户中，评估期内有走访、但每次走访都没有记录；有走访、无记录备案不得分（第3.2.2行建议0分）",
+    "vocational_training_help": "评估期内有“推荐职业培训”服务记录",
+    "entrepreneurship_training_help": "评估期内有“推荐创业培训”服务记录",
+    "flexible_employment_service": "评估期内既有“灵活就业认定”又有“协助申请社保补贴”服务记录",
+    "entrepreneurship_training_referrals": "评估期内被推荐参加创业培训、且失业登记在评估期内有效的人数",
+    "entrepreneurship_policy_help": "评估期内有“协助申请创业担保贷款”或“政策咨询”服务记录（政策咨询也算协助落实创业政策）",
+    "entrepreneurship_guidance": "评估期内有“创业指导和跟踪服务”记录",
+    "graduates_served": "评估期内接受过任一项服务的高校毕业生人数",
+    "graduates_placed": "评估期内经职业介绍、并在介绍之后到评估期末之间就业的高校毕业生人数",
+    "zero_employment_households": "评估期内有效认定、且至少一名成员有劳动能力和就业愿望的零就业家庭户数",
+    "zero_employment_cleared_in_month": "上述家庭中，认定后一个自然月内（如1月31日认定，期限为2月28/29日）有成员就业的户数",
+    "zero_employment_pending": "上述家庭中，认定未满一个月（期限在评估期末之后）且尚无成员就业的户数，不按未安置计",
+    "hard_to_employ_total": "有劳动能力和就业愿望、就业困难人员认定在评估期内有效，且" + WORKING_AGE,
+    "hard_to_employ_employed": "上述人员中，认定之后、评估期末之前有就业记录（单位就业、灵活就业、自主创业或公益性岗位）的人数",
+    "registered_unemployed_total": "有劳动能力和就业愿望、失业登记在评估期内有效，且" + WORKING_AGE,
+    "registered_unemployed_employed": "上述人员中，失业登记之后、评估期末之前有就业记录的人数",
+    "unemployed_over_six_months": "评估期末前满6个自然月登记失业、期末仍未注销、登记后无就业记录，且" + WORKING_AGE,
+    "welfare_post_placements": "评估期内安置到公益性岗位、且上岗当日为已认定的就业困难人员或零就业家庭成员的人数",
+}
 
 
 def _population() -> Q:
@@ -92,24 +132,29 @@ def _employed_after(date_field: str, end: date) -> Exists:
     )
 
 
-def _persons(rows: QuerySet, sc: Scope) -> QuerySet:
-    return Person.objects.filter(sc.q("community"), _population(), pk__in=rows.values("person_id"))
+def _persons(rows: QuerySet, sc: Scope, end: date) -> QuerySet:
+    """Persons of the rates' population behind `rows`: able and willing to work, and of working age
+    (16 until the statutory retirement age, ledgers.retirement) at the period's end — a person past
+    the retirement age leaves the population."""
+    return Person.objects.filter(
+        sc.q("community"), _population(), working_age_q(end), pk__in=rows.values("person_id")
+    )
 
 
 def registered_unemployed_total(start: date, end: date, sc: Scope = ALL) -> QuerySet:
-    return _persons(_unemployment_active(start, end, sc), sc)
+    return _persons(_unemployment_active(start, end, sc), sc, end)
 
 
 def registered_unemployed_employed(start: date, end: date, sc: Scope = ALL) -> QuerySet:
-    return _persons(_unemployment_active(start, end, sc).filter(_employed_after("registered_on", end)), sc)
+    return _persons(_unemployment_active(start, end, sc).filter(_employed_after("registered_on", end)), sc, end)
 
 
 def hard_to_employ_total(start: date, end: date, sc: Scope = ALL) -> QuerySet:
-    return _persons(_hardship_active(start, end, sc), sc)
+    return _persons(_hardship_active(start, end, sc), sc, end)
 
 
 def hard_to_employ_employed(start: date, end: date, sc: Scope = ALL) -> QuerySet:
-    return _persons(_hardship_active(start, end, sc).filter(_employed_after("recognized_on", end)), sc)
+    return _persons(_hardship_active(start, end, sc).filter(_employed_after("recognized_on", end)), sc, end)
 
 
 def unemployed_over_six_months(start: date, end: date, sc: Scope = ALL) -> QuerySet:
@@ -121,7 +166,7 @@ def unemployed_over_six_months(start: date, end: date, sc: Scope = ALL) -> Query
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=end))
         .filter(~_employed_after("registered_on", end))
     )
-    return _persons(regs, sc)
+    return _persons(regs, sc, end)
 
 
 def _zero_active(start: date, end: date) -> QuerySet:
@@ -188,13 +233,17 @@ def visits_without_record(start: date, end: date, sc: Scope = ALL) -> QuerySet:
 
 
 def welfare_post_placements(start: date, end: date, sc: Scope = ALL) -> QuerySet:
-    # Hard-to-employ at the placement's start, placed in a public-welfare post during the period.
+    # Placed in a public-welfare post during the period while, at the placement's start, recognised
+    # hard-to-employ OR a member of a recognised zero-employment household (DOMAIN.md 公益性岗位).
     hard_at_start = HardshipRecognition.objects.filter(
         person=OuterRef("person"), recognized_on__lte=OuterRef("started_on")
     ).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=OuterRef("started_on")))
+    zero_at_start = ZeroEmploymentHousehold.objects.filter(
+        household=OuterRef("person__household"), recognized_on__lte=OuterRef("started_on")
+    ).filter(Q(exited_on__isnull=True) | Q(exited_on__gte=OuterRef("started_on")))
     posts = Employment.objects.filter(
         sc.q("person__community"), channel=Channel.WELFARE_POST, started_on__gte=start, started_on__lte=end
-    ).filter(Exists(hard_at_start))
+    ).filter(Exists(hard_at_start) | Exists(zero_at_start))
     return Person.objects.filter(sc.q("community"), pk__in=posts.values("person_id"))
 
 
@@ -255,7 +304,7 @@ FACTS: dict[str, FactDef] = {
         FactDef("entrepreneurship_training_referrals", _P, "community", entrepreneurship_training_referrals),
         FactDef(
             "entrepreneurship_policy_help", _S, "person__community",
-            _services((ServiceKind.GUARANTEED_LOAN,)), mode="any",
+            _services((ServiceKind.GUARANTEED_LOAN, ServiceKind.POLICY)), mode="any",
         ),
         FactDef(
             "entrepreneurship_guidance", _S, "person__community",

@@ -1,4 +1,9 @@
-"""Forms of the ledger pages; messages in Chinese, identifiers checked by ledgers.identity."""
+"""Forms of the ledger pages; messages in Chinese, identifiers checked by ledgers.identity.
+
+Cross-field rules of a record (date order, a reason with an end date) live in the model's `clean()`
+(ledgers.models.check_record), which a ModelForm runs — the API uses these forms and the import
+calls the same `clean()`, so no path writes what another refuses.
+"""
 
 from __future__ import annotations
 
@@ -39,11 +44,6 @@ class StyledForm(forms.ModelForm):
             if isinstance(field, forms.DateField):
                 field.error_messages["invalid"] = f"“{field.label}”不是有效日期（格式：2025-01-31）"
 
-    def _check_range(self, start: str, end: str) -> None:
-        a, b = self.cleaned_data.get(start), self.cleaned_data.get(end)
-        if a and b and b < a:
-            self.add_error(end, f"“{self.fields[end].label}”不能早于“{self.fields[start].label}”")
-
 
 class PersonForm(StyledForm):
     household_code = forms.CharField(
@@ -53,7 +53,8 @@ class PersonForm(StyledForm):
     class Meta:
         model = Person
         fields = [
-            "name", "id_number", "phone", "address", "relation", "education", "labour_capacity", "wish_to_work",
+            "name", "id_number", "female_retirement_group", "phone", "address", "relation", "education",
+            "labour_capacity", "wish_to_work",
             "employment_card_no", "is_graduate", "is_veteran", "is_rural_migrant", "is_military_spouse",
             "is_disabled", "is_released_prisoner", "is_drug_rehab",
         ]
@@ -93,24 +94,12 @@ class UnemploymentForm(StyledForm):
         fields = ["registered_on", "ended_on", "end_reason", "note"]
         widgets = {"registered_on": DATE, "ended_on": DATE}
 
-    def clean(self):
-        data = super().clean()
-        self._check_range("registered_on", "ended_on")
-        if data.get("ended_on") and not data.get("end_reason"):
-            self.add_error("end_reason", "已填写注销日期，请选择注销原因")
-        return data
-
 
 class HardshipForm(StyledForm):
     class Meta:
         model = HardshipRecognition
         fields = ["category", "recognized_on", "exited_on", "note"]
         widgets = {"recognized_on": DATE, "exited_on": DATE}
-
-    def clean(self):
-        data = super().clean()
-        self._check_range("recognized_on", "exited_on")
-        return data
 
 
 class EmploymentForm(StyledForm):
@@ -123,11 +112,6 @@ class EmploymentForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = Employer.objects.filter(community=community)
         self.fields["employer"].required = False
-
-    def clean(self):
-        data = super().clean()
-        self._check_range("started_on", "ended_on")
-        return data
 
 
 class ServiceForm(StyledForm):
@@ -143,22 +127,12 @@ class ZeroForm(StyledForm):
         fields = ["recognized_on", "exited_on", "exit_reason", "note"]
         widgets = {"recognized_on": DATE, "exited_on": DATE}
 
-    def clean(self):
-        data = super().clean()
-        self._check_range("recognized_on", "exited_on")
-        if data.get("exited_on") and not data.get("exit_reason"):
-            self.add_error("exit_reason", "已填写退出日期，请选择退出原因")
-        return data
-
 
 class VisitForm(StyledForm):
     class Meta:
         model = Visit
         fields = ["visited_on", "visitor", "way", "record"]
         widgets = {"visited_on": DATE, "record": forms.Textarea(attrs={"rows": 4})}
-
-    def clean_record(self) -> str:
-        return self.cleaned_data.get("record", "").strip()
 
 
 class EmployerForm(StyledForm):
@@ -189,11 +163,6 @@ class VacancyForm(StyledForm):
         model = Vacancy
         fields = ["title", "headcount", "salary", "published_on", "closed_on"]
         widgets = {"published_on": DATE, "closed_on": DATE}
-
-    def clean(self):
-        data = super().clean()
-        self._check_range("published_on", "closed_on")
-        return data
 
 
 class ComplaintForm(StyledForm):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -22,7 +23,6 @@ from orgs.models import Unit
 from reports.cells import unescape_text
 
 from . import duplicates
-from .dates import add_months
 from .identity import IdentifierError, check_credit_code, check_resident_id, normalise_phone
 from .models import (
     SENSITIVE_CATEGORIES,
@@ -32,6 +32,7 @@ from .models import (
     Employer,
     Employment,
     EndReason,
+    FemaleRetirementGroup,
     HardshipCategory,
     HardshipRecognition,
     Household,
@@ -132,25 +133,6 @@ class Spec:
     parent: str | None  # "person" | "household" | "employer" | None (belongs to the community)
     key: tuple[str, ...]  # fields that, with the parent, identify a row
     community_path: str = "community"
-    check: Callable[[dict[str, Any]], tuple[str, str] | None] | None = None  # -> (column, message)
-
-
-def _end_after(start: str, end: str, start_label: str, end_label: str):
-    def check(values: dict[str, Any]):
-        if values.get(end) and values.get(start) and values[end] < values[start]:
-            return end_label, f"不能早于{start_label}"
-        return None
-
-    return check
-
-
-def _registration_check(values):
-    problem = _end_after("registered_on", "ended_on", "失业登记日期", "注销日期")(values)
-    if problem:
-        return problem
-    if values.get("ended_on") and not values.get("end_reason"):
-        return "注销原因", "已填写注销日期，请填写注销原因"
-    return None
 
 
 PERSON_COLUMNS = (
@@ -163,6 +145,7 @@ PERSON_COLUMNS = (
     Column("文化程度", "education", max_length=20),
     Column("有劳动能力", "labour_capacity", "bool"),
     Column("有就业愿望", "wish_to_work", "bool"),
+    Column("原法定退休年龄（女性）", "female_retirement_group", "choice", choices=_choices(FemaleRetirementGroup)),
     Column("就业创业证号", "employment_card_no", max_length=40),
     Column("高校毕业生", "is_graduate", "bool"),
     Column("退役军人", "is_veteran", "bool"),
@@ -182,7 +165,7 @@ SPECS: dict[str, Spec] = {
             (ID, Column("失业登记日期", "registered_on", "date", True), Column("注销日期", "ended_on", "date"),
              Column("注销原因", "end_reason", "choice", choices=_choices(EndReason)),
              Column("备注", "note")),
-            "person", ("registered_on",), "person__community", _registration_check,
+            "person", ("registered_on",), "person__community",
         ),
         Spec(
             "hardship", "就业困难人员台帐", HardshipRecognition,
@@ -190,7 +173,6 @@ SPECS: dict[str, Spec] = {
              Column("认定日期", "recognized_on", "date", True), Column("退出日期", "exited_on", "date"),
              Column("备注", "note")),
             "person", ("category", "recognized_on"), "person__community",
-            _end_after("recognized_on", "exited_on", "认定日期", "退出日期"),
         ),
         Spec(
             "employment", "就业登记台帐（含用人单位招用）", Employment,
@@ -199,7 +181,6 @@ SPECS: dict[str, Spec] = {
              Column("就业单位/项目", "employer_name"), Column("岗位", "post", max_length=100),
              Column("就业日期", "started_on", "date", True), Column("离职日期", "ended_on", "date")),
             "person", ("channel", "started_on"), "person__community",
-            _end_after("started_on", "ended_on", "就业日期", "离职日期"),
         ),
         Spec(
             "services", "就业服务台帐", ServiceRecord,
@@ -214,7 +195,6 @@ SPECS: dict[str, Spec] = {
              Column("退出原因", "exit_reason", "choice", choices=_choices(ZeroExitReason)),
              Column("备注", "note")),
             "household", ("recognized_on",), "household__community",
-            _end_after("recognized_on", "exited_on", "认定日期", "退出日期"),
         ),
         Spec(
             "visits", "走访记录台帐", Visit,
@@ -236,7 +216,6 @@ SPECS: dict[str, Spec] = {
              Column("招聘人数", "headcount", "int", True), Column("薪资待遇", "salary", max_length=50),
              Column("发布日期", "published_on", "date", True), Column("截止日期", "closed_on", "date")),
             "employer", ("title", "published_on"), "employer__community",
-            _end_after("published_on", "closed_on", "发布日期", "截止日期"),
         ),
         Spec(
             "complaints", "投诉信访台帐", Complaint,
@@ -479,9 +458,7 @@ def plan_import(
             values[col.field] = value
         if bad:
             continue
-        problem = spec.check(values) if spec.check else None
-        if problem:
-            plan.error(number, problem[0], problem[1])
+        if not _validate_record(spec, plan, number, values):
             continue
         _plan_row(spec, plan, ctx, existing, seen, others, number, values)
     if plan.rows == 0:
@@ -492,6 +469,30 @@ def plan_import(
             duplicates.record(user, id_number, community, other, "import")
             plan.error(others[id_number], "身份证号", duplicates.message(user, community, other))
     return plan
+
+
+def _validate_record(spec: Spec, plan: Plan, number: int, values: dict[str, Any]) -> bool:
+    """The record's own rules (`Model.clean()`, as the page form and the API run them), per row.
+
+    Errors name the row and the column with the form's message; derived fields the model computes
+    in `clean()` (e.g. the zero-employment clearing deadline) are taken into the row's values.
+    """
+    names = {f.name for f in spec.model._meta.concrete_fields}
+    record = spec.model(**{k: v for k, v in values.items() if k in names})
+    try:
+        record.clean()
+    except ValidationError as exc:
+        headers = {c.field: c.header for c in spec.columns}
+        for field_name, messages in exc.message_dict.items():
+            for message in messages:
+                plan.error(number, headers.get(field_name, ""), message)
+        return False
+    for field_name in getattr(spec.model, "DERIVED_FIELDS", ()):
+        values[field_name] = getattr(record, field_name)
+    for field_name in names & set(values):
+        if isinstance(values[field_name], str):
+            values[field_name] = getattr(record, field_name)  # normalised by clean() (e.g. trimmed text)
+    return True
 
 
 def _other_communities(numbers: list[str], community: Unit) -> dict[str, Unit]:
@@ -544,8 +545,6 @@ def _plan_row(spec, plan, ctx, existing, seen, others, number, values) -> None:
         values["credit_code"], values["credit_code_warning"] = code, warning
         if warning:
             plan.warnings.append(RowError(number, "统一社会信用代码", warning))
-    if spec.kind == "visits":
-        values["record"] = values.get("record", "").strip()
     if spec.kind == "hardship" and values.get("category") in SENSITIVE_CATEGORIES and not plan.sensitive:
         plan.error(number, "困难类别", "您的角色无权登记该困难类别")
         return
@@ -558,10 +557,7 @@ def _plan_row(spec, plan, ctx, existing, seen, others, number, values) -> None:
     if key in existing:
         plan.updates.append((existing[key], values))
     else:
-        obj = spec.model(**{parent_field: parent_id}, **values)
-        if isinstance(obj, ZeroEmploymentHousehold):
-            obj.clear_deadline = add_months(obj.recognized_on, 1)
-        plan.creates.append(obj)
+        plan.creates.append(spec.model(**{parent_field: parent_id}, **values))
     if len(plan.samples) < 5:
         plan.samples.append({"row": number, "action": "更新" if key in existing else "新增"})
 
@@ -578,6 +574,8 @@ def _plan_person(plan, ctx, existing, seen, others, number, values) -> None:
     values.update(id_number=rid.number, birth_date=rid.birth_date, sex=rid.sex)
     values.setdefault("labour_capacity", True)
     values.setdefault("wish_to_work", True)
+    if not values.get("female_retirement_group"):
+        values.pop("female_retirement_group", None)  # an empty cell keeps the stored (or default) group
     if key in existing:
         if code:
             values["household_code"] = code
@@ -651,6 +649,4 @@ def _write(spec: Spec, plan: Plan, community: Unit) -> None:
     # One UPDATE per row: bulk_update's CASE expressions grow quadratically on wide rows.
     for pk, values in plan.updates:
         values = {k: v for k, v in values.items() if k != "id_number"}
-        if spec.model is ZeroEmploymentHousehold and "recognized_on" in values:
-            values["clear_deadline"] = add_months(values["recognized_on"], 1)
         spec.model.objects.filter(pk=pk).update(**values)

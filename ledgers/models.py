@@ -7,12 +7,36 @@ import secrets
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from .dates import add_months
 
 # Generated household codes: "R-" and 10 random hex digits (the old "R-<ID number>" leaked the ID).
 GENERATED_CODE_PREFIX = "R-"
+
+
+def check_record(record: models.Model, *ranges: tuple[str, str], reason: tuple[str, str] | None = None) -> None:
+    """The cross-field rules of a ledger record, one place for every path that writes it.
+
+    `ranges`: (start field, end field) pairs where the end may not precede the start; `reason`:
+    (date field, reason field) — a filled date needs its reason. The page forms (ModelForm runs
+    `clean()`), the API (the same forms) and the import (`ledgers.imports` calls `clean()` per row)
+    all report these messages on the same field.
+    """
+    errors: dict[str, str] = {}
+    opts = record._meta
+    for start, end in ranges:
+        a, b = getattr(record, start), getattr(record, end)
+        if a and b and b < a:
+            errors[end] = f"“{opts.get_field(end).verbose_name}”不能早于“{opts.get_field(start).verbose_name}”"
+    if reason is not None:
+        when, why = reason
+        if getattr(record, when) and not getattr(record, why):
+            label = opts.get_field(why).verbose_name
+            errors.setdefault(why, f"已填写{opts.get_field(when).verbose_name}，请选择{label}")
+    if errors:
+        raise ValidationError(errors)
 
 
 class Household(models.Model):
@@ -46,6 +70,11 @@ class Sex(models.TextChoices):
     FEMALE = "F", "女"
 
 
+class FemaleRetirementGroup(models.TextChoices):
+    FORMER_50 = "50", "原50周岁退休"
+    FORMER_55 = "55", "原55周岁退休"
+
+
 # Group flags on Person: (field, label, sensitive).
 GROUPS = [
     ("is_graduate", "高校毕业生", False),
@@ -71,6 +100,12 @@ class Person(models.Model):
     id_number = models.CharField("身份证号", max_length=18)
     birth_date = models.DateField("出生日期")
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
+    # A woman's former statutory retirement age decides her new one (ledgers.retirement); men: not used.
+    female_retirement_group = models.CharField(
+        "原法定退休年龄（女性）", max_length=2, choices=FemaleRetirementGroup.choices,
+        default=FemaleRetirementGroup.FORMER_50, blank=True,
+        help_text="仅对女性有效：原50周岁退休（女职工）或原55周岁退休（女干部、管理岗位）；不填按原50周岁；男性不适用",
+    )
     phone = models.CharField("联系电话", max_length=20, blank=True)
     address = models.CharField("住址", max_length=200, blank=True)
     education = models.CharField("文化程度", max_length=20, blank=True)
@@ -108,6 +143,12 @@ class Person(models.Model):
     def in_population(self) -> bool:
         return self.labour_capacity and self.wish_to_work
 
+    @property
+    def retirement_date(self) -> date:
+        from .retirement import retirement_date
+
+        return retirement_date(self.birth_date, self.sex, self.female_retirement_group)
+
 
 class EndReason(models.TextChoices):
     EMPLOYED = "employed", "就业"
@@ -137,6 +178,9 @@ class UnemploymentRegistration(models.Model):
         verbose_name_plural = "失业登记"
         ordering = ["-registered_on"]
         indexes = [models.Index(fields=["person", "registered_on"])]
+
+    def clean(self) -> None:
+        check_record(self, ("registered_on", "ended_on"), reason=("ended_on", "end_reason"))
 
 
 class HardshipCategory(models.TextChoices):
@@ -172,6 +216,9 @@ class HardshipRecognition(models.Model):
         verbose_name_plural = "就业困难人员认定"
         ordering = ["-recognized_on"]
 
+    def clean(self) -> None:
+        check_record(self, ("recognized_on", "exited_on"))
+
 
 class ZeroExitReason(models.TextChoices):
     EMPLOYED = "employed", "家庭成员实现就业"
@@ -199,8 +246,19 @@ class ZeroEmploymentHousehold(models.Model):
         verbose_name_plural = "零就业家庭认定"
         ordering = ["-recognized_on"]
 
+    # Fields computed from others: set by clean() and save(); the import copies them from clean().
+    DERIVED_FIELDS = ("clear_deadline",)
+
+    def derive(self) -> None:
+        if self.recognized_on:
+            self.clear_deadline = add_months(self.recognized_on, 1)
+
+    def clean(self) -> None:
+        check_record(self, ("recognized_on", "exited_on"), reason=("exited_on", "exit_reason"))
+        self.derive()
+
     def save(self, *args, **kwargs):
-        self.clear_deadline = add_months(self.recognized_on, 1)
+        self.derive()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = list(set(kwargs["update_fields"]) | {"clear_deadline"})
         super().save(*args, **kwargs)
@@ -243,6 +301,9 @@ class Vacancy(models.Model):
         verbose_name_plural = "招聘岗位"
         ordering = ["-published_on"]
 
+    def clean(self) -> None:
+        check_record(self, ("published_on", "closed_on"))
+
     def __str__(self) -> str:
         return f"{self.employer.name} · {self.title}"
 
@@ -277,6 +338,9 @@ class Employment(models.Model):
         verbose_name_plural = "就业记录"
         ordering = ["-started_on"]
         indexes = [models.Index(fields=["person", "started_on"])]
+
+    def clean(self) -> None:
+        check_record(self, ("started_on", "ended_on"))
 
 
 class ServiceKind(models.TextChoices):
@@ -333,6 +397,9 @@ class Visit(models.Model):
         verbose_name_plural = "走访记录"
         ordering = ["-visited_on"]
         indexes = [models.Index(fields=["household", "visited_on"])]
+
+    def clean(self) -> None:
+        self.record = (self.record or "").strip()
 
     @property
     def has_record(self) -> bool:

@@ -13,12 +13,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from evaluations import policy
 from evaluations.audit import record
 from evaluations.facts import FactValue, forget_facts
 from evaluations.models import Evaluation, State
 from orgs.scoping import can
 
-from .facts import FACT_NAMES, FACTS, compute_community
+from .facts import DEFINITIONS, FACT_NAMES, FACTS, compute_community
 from .models import FactSnapshot
 
 
@@ -46,14 +47,16 @@ def ledger_facts(evaluation: Evaluation) -> dict[str, FactValue]:
         label = f"台帐（{snap.get_reason_display()} {when}）"
         return {
             name: FactValue(
-                name, snap.values[name], source="snapshot", label=label, drill_url=drill_url(evaluation, name)
+                name, snap.values[name], source="snapshot", label=label, drill_url=drill_url(evaluation, name),
+                extra={"definition": DEFINITIONS.get(name, "")},
             )
             for name in FACTS
             if name in snap.values
         }
     values, _ = compute_community(evaluation.period.year, evaluation.community_id)
     return {
-        name: FactValue(name, value, source="ledger", label="台帐（实时计算）", drill_url=drill_url(evaluation, name))
+        name: FactValue(name, value, source="ledger", label="台帐（实时计算）", drill_url=drill_url(evaluation, name),
+                        extra={"definition": DEFINITIONS.get(name, "")})
         for name, value in values.items()
     }
 
@@ -91,17 +94,13 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-# States in which the county or city is looking at the sheet and may refresh its ledger facts.
-REFRESHABLE = {State.SUBMITTED, State.COUNTY_REVIEWING, State.COUNTY_PASSED, State.CITY_REVIEWING}
-
-
 def refresh_snapshot(evaluation_id: int, user) -> tuple[FactSnapshot, list[str]]:
     """Re-compute the ledger facts of a submitted sheet and store them as its new snapshot."""
     if not can(user, "refresh_facts"):
         raise SnapshotError("您的角色无权刷新台帐事实。")
     with transaction.atomic():
         ev = Evaluation.objects.select_for_update().select_related("period__standard").get(pk=evaluation_id)
-        if ev.state not in REFRESHABLE:
+        if not policy.may_refresh_facts(user, ev):
             raise SnapshotError(f"评估表当前状态为“{ev.get_state_display()}”，不能刷新台帐事实快照。")
         previous = latest_snapshot(ev)
         snap, values = _store(ev, user, FactSnapshot.Reason.REFRESH)

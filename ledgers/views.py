@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from evaluations import policy
 from evaluations.models import Evaluation
 from orgs import pickers
 from orgs.models import Unit
@@ -26,19 +27,25 @@ from .models import (
     GROUPS,
     Complaint,
     Employer,
-    Employment,
     FactSnapshot,
     HardshipRecognition,
     Household,
     Person,
     ServiceRecord,
     UnemploymentRegistration,
-    Vacancy,
-    Visit,
     ZeroEmploymentHousehold,
 )
+from .selectors import (
+    PARENTS,
+    RECORD_KINDS,
+    attachment,
+    hardship_choices,
+    hardship_visible,
+    record_visible,
+    target_community,
+)
 from .services import LedgerError, editable_communities, save_owned, save_person, save_record
-from .snapshots import SnapshotError, latest_snapshot, ledger_facts, refresh_snapshot
+from .snapshots import SnapshotError, latest_snapshot, refresh_snapshot
 
 PAGE_SIZE = 50
 
@@ -70,15 +77,10 @@ def _require_edit(user) -> None:
 
 def _target_community(request) -> Unit:
     """The community a new record goes to: the operator's own, or the one chosen by a city admin."""
-    communities = editable_communities(request.user)
-    cid = request.POST.get("community") or request.GET.get("community")
-    if cid:
-        unit = pickers.resolve(communities, cid).selected
-    else:
-        unit = communities.first() if communities.count() == 1 else None
-    if unit is None:
-        raise Http404("请选择您管辖范围内的社区。")
-    return unit
+    try:
+        return target_community(request.user, request.POST.get("community") or request.GET.get("community"))
+    except LedgerError as exc:
+        raise Http404(exc.message) from None
 
 
 @login_required
@@ -151,10 +153,7 @@ def person_list(request):
 
 def _person_context(request, person, unmask=False):
     show_person(person, request.user, unmask=unmask)
-    sensitive = can(request.user, "view_sensitive")
-    from .models import SENSITIVE_CATEGORIES
-
-    hardship = [h for h in person.hardship.all() if sensitive or h.category not in SENSITIVE_CATEGORIES]
+    hardship = [h for h in person.hardship.all() if hardship_visible(request.user, h)]
     return {
         "person": person,
         "unemployment": person.unemployment.all(),
@@ -210,18 +209,6 @@ def person_form(request, pk: int | None = None):
 
 # ---- records under a person, household or employer ------------------------------------------------
 
-RECORD_KINDS = {
-    "unemployment": (UnemploymentRegistration, f.UnemploymentForm, "person", "失业登记"),
-    "hardship": (HardshipRecognition, f.HardshipForm, "person", "就业困难人员认定"),
-    "employment": (Employment, f.EmploymentForm, "person", "就业记录"),
-    "service": (ServiceRecord, f.ServiceForm, "person", "服务记录"),
-    "zero": (ZeroEmploymentHousehold, f.ZeroForm, "household", "零就业家庭认定"),
-    "visit": (Visit, f.VisitForm, "household", "走访记录"),
-    "vacancy": (Vacancy, f.VacancyForm, "employer", "招聘岗位"),
-}
-PARENTS = {"person": Person, "household": Household, "employer": Employer}
-
-
 def _detail_url(parent_kind: str, parent) -> str:
     return reverse(f"ledgers:{parent_kind}_detail", args=[parent.pk])
 
@@ -238,19 +225,12 @@ def record_form(request, kind: str, parent_id: int | None = None, pk: int | None
         parent = get_for_user(request.user, PARENTS[parent_kind].objects.all(), "edit_ledger", pk=parent_id)
         instance = model()
     community = parent.community
-    if kind == "hardship" and not can(request.user, "view_sensitive") and instance.pk:
-        from .models import SENSITIVE_CATEGORIES
-
-        if instance.category in SENSITIVE_CATEGORIES:
-            raise PermissionDenied("您的角色无权查看该类别。")
+    if instance.pk and not record_visible(request.user, kind, instance):
+        raise PermissionDenied("您的角色无权查看该类别。")
     kwargs = {"community": community} if kind == "employment" else {}
     form = form_class(request.POST or None, instance=instance, **kwargs)
-    if kind == "hardship" and not can(request.user, "view_sensitive"):
-        from .models import SENSITIVE_CATEGORIES
-
-        form.fields["category"].choices = [
-            c for c in form.fields["category"].choices if c[0] not in SENSITIVE_CATEGORIES
-        ]
+    if kind == "hardship":
+        form.fields["category"].choices = hardship_choices(request.user, form.fields["category"].choices)
     if request.method == "POST" and form.is_valid():
         try:
             save_record(request.user, community, form, **{parent_kind: parent})
@@ -393,26 +373,22 @@ def _evaluation(request, pk: int, action: str = "view") -> Evaluation:
 
 @login_required
 def evaluation_facts(request, pk: int):
+    from evaluations.facts import collect_facts, fact_listing
     from evaluations.scoring import result_for
 
     ev = _evaluation(request, pk)
     standard = ev.period.standard.standard
-    facts = ledger_facts(ev)
-    from evaluations.facts import collect_facts
-
-    result = result_for(ev, collect_facts(ev))
-    rows = [
-        {"name": n, "label": standard.facts[n].label if n in standard.facts else n, "fact": facts[n]}
-        for n in FACTS if n in facts
-    ]
+    facts = collect_facts(ev)
+    result = result_for(ev, facts)
+    rows = [row for row in fact_listing(ev, facts) if row["name"] in FACTS]
     lines = [
         {"line": line, "suggestion": result.suggestions.get(line.id)}
-        for line in standard.lines if line.id.startswith("3.")
+        for line in standard.lines_reading(FACTS)
     ]
     return render(request, "ledgers/facts.html", {
         "evaluation": ev, "rows": rows, "lines": lines, "snapshot": latest_snapshot(ev),
         "snapshots": FactSnapshot.objects.filter(evaluation=ev).select_related("taken_by"),
-        "can_refresh": can(request.user, "refresh_facts"),
+        "can_refresh": policy.may_refresh_facts(request.user, ev),
     })
 
 
@@ -524,16 +500,6 @@ def import_apply(request, pk: int):
     return redirect("ledgers:import_detail", pk=job.pk)
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 @login_required
 def import_template(request, kind: str):
     from io import BytesIO
@@ -547,7 +513,7 @@ def import_template(request, kind: str):
     wb = template_workbook(SPECS[kind], can(request.user, "view_sensitive"))
     out = BytesIO()
     save_workbook(wb, out)
-    return _xlsx(out.getvalue(), f"{SPECS[kind].label}-导入模板.xlsx")
+    return attachment(out.getvalue(), f"{SPECS[kind].label}-导入模板.xlsx", EXPORT_CONTENT_TYPES["xlsx"])
 
 
 EXPORT_CONTENT_TYPES = {
@@ -559,8 +525,6 @@ EXPORT_CONTENT_TYPES = {
 @login_required
 def export(request, kind: str):
     """A ledger as xlsx (default) or ?format=csv; ?community= narrows, ?full=1 unmasks where allowed."""
-    from urllib.parse import quote
-
     from .exports import LEDGER_EXPORTERS
 
     cls = LEDGER_EXPORTERS.get(kind)
@@ -582,10 +546,7 @@ def export(request, kind: str):
                     {"kind": kind, "fmt": fmt, "community_id": selected.pk if selected else None,
                      "full": exporter.full}, link=request.get_full_path())
         return redirect("jobs:detail", pk=job.pk)
-    response = HttpResponse(exporter.export(fmt), content_type=EXPORT_CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(exporter.filename(fmt))}"
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(exporter.export(fmt), exporter.filename(fmt), EXPORT_CONTENT_TYPES[fmt])
 
 
 @login_required

@@ -116,3 +116,43 @@ def can(user: User, action: str, obj: models.Model | None = None) -> bool:
 def require(user: User, action: str) -> None:
     if not can(user, action):
         raise PermissionDenied("您的角色无权执行此操作。")
+
+
+# ------------------------------------------------------------------------------------------------
+# Districts (区/县): filters of lists, reports and dashboards
+
+
+def visible_counties(user: User) -> models.QuerySet[Unit]:
+    """Districts the user's scope reaches: every one for the city, otherwise the user's own district."""
+    qs = Unit.objects.filter(level=Level.COUNTY, is_active=True)
+    if not user.is_authenticated or not user.is_active or user.unit_id is None:
+        return qs.none()
+    if user.role in (Role.CITY_ADMIN, Role.CITY_REVIEWER):
+        return qs
+    return qs.filter(pk=default_county_id(user))
+
+
+def default_county_id(user: User) -> int | None:
+    """The district a user below the city is held to (a county's own, a street's or community's parent)."""
+    if user.unit_id is None or user.role in (Role.CITY_ADMIN, Role.CITY_REVIEWER):
+        return None
+    unit = user.unit
+    return unit.pk if unit.level == Level.COUNTY else unit.county_id
+
+
+def requested_county(user: User, raw: str | None) -> Unit | None:
+    """The district of a `?county=<id>` filter, held to the user's scope.
+
+    No value: None for the city (all districts), the user's own district below it. A value that is not
+    an id, or a district outside the user's scope, answers 404.
+    """
+    counties = visible_counties(user)
+    if raw:
+        if not str(raw).isdigit():
+            raise Http404("区（市、县）参数无效。")
+        county = counties.filter(pk=int(raw)).first()
+        if county is None:
+            raise Http404("未找到该区（市、县），或不在您的管辖范围内。")
+        return county
+    own = default_county_id(user)
+    return counties.filter(pk=own).first() if own is not None else None

@@ -40,16 +40,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-@login_required
-def home(request):
-    # Replaced by the role dashboards of the evaluations app when present.
-    try:
-        from evaluations.views import home as evaluations_home
-    except ImportError:
-        return render(request, "home.html", {})
-    return evaluations_home(request)
-
-
 # ---------------------------------------------------------------- organisation tree
 
 @login_required

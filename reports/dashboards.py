@@ -14,9 +14,11 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, F, Q
 
-from evaluations.models import Evaluation, LineScore, Period, State
-from orgs.models import Unit
+from evaluations import policy
+from evaluations.models import Evaluation, LineScore, Period, Stage, State
+from orgs.models import Unit, User
 
+from .forms import fmt_score
 from .summaries import latest_stage_q, line_maxima, star_order
 
 NO_EVALUATION = "未建评估表"
@@ -59,7 +61,7 @@ def _districts(communities) -> list[tuple[int, str]]:
     return list(Unit.objects.filter(pk__in=ids).order_by("code").values_list("pk", "name"))
 
 
-def workflow_progress(period: Period, communities) -> list[dict]:
+def workflow_progress(period: Period, communities, user: User) -> list[dict]:
     districts = _districts(communities)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
@@ -100,10 +102,15 @@ def _band_label(low: Decimal, high: Decimal | None) -> str:
     return f"{low:f}分及以上" if high is None else f"{low:f}–{high:f}分（不含）"
 
 
-def score_distribution(period: Period, communities) -> list[dict]:
-    rows = Evaluation.objects.filter(period=period, community__in=communities).values_list(
-        "city_total", "star", "result_status"
-    )
+def score_distribution(period: Period, communities, user: User) -> list[dict]:
+    # A final score the review policy hides from the user counts as not yet reviewed.
+    hidden = policy.hidden_states(user, Stage.CITY)
+    rows = [
+        (None, "", status) if state in hidden and status == "evaluated" else (total, star, status)
+        for total, star, status, state in Evaluation.objects.filter(
+            period=period, community__in=communities
+        ).values_list("city_total", "star", "result_status", "state")
+    ]
     band_counts = [0] * len(SCORE_BANDS)
     star_counts: dict[str, int] = defaultdict(int)
     pending = 0
@@ -148,9 +155,9 @@ def score_distribution(period: Period, communities) -> list[dict]:
     ]
 
 
-def line_losses(period: Period, communities) -> list[dict]:
+def line_losses(period: Period, communities, user: User) -> list[dict]:
     ids, maxima, _stages = line_maxima(period)
-    agg = _line_aggregates(period, communities, maxima)
+    agg = _line_aggregates(period, communities, maxima, user)
     avg_lost, losing, scored = [], [], []
     for line_id in ids:
         row = agg.get(line_id)
@@ -178,11 +185,11 @@ def line_losses(period: Period, communities) -> list[dict]:
     ]
 
 
-def _line_aggregates(period: Period, communities, maxima: dict[str, Decimal]) -> dict[str, dict]:
+def _line_aggregates(period: Period, communities, maxima: dict[str, Decimal], user: User) -> dict[str, dict]:
     """Per line: sum, count and count below the maximum, from one (line, score) histogram query."""
     out: dict[str, dict] = {}
     rows = (
-        LineScore.objects.filter(latest_stage_q(period, communities), score__isnull=False)
+        LineScore.objects.filter(latest_stage_q(period, communities, user), score__isnull=False)
         .values("line_id", "score")
         .annotate(n=Count("id"))
         .order_by()
@@ -196,21 +203,24 @@ def _line_aggregates(period: Period, communities, maxima: dict[str, Decimal]) ->
     return out
 
 
-def self_vs_reviewed(period: Period, communities) -> list[dict]:
+def self_vs_reviewed(period: Period, communities, user: User) -> list[dict]:
     districts = _districts(communities)
+    # Only totals the review policy lets the user see are averaged.
+    county_q = ~Q(state__in=policy.hidden_states(user, Stage.COUNTY))
+    city_q = ~Q(state__in=policy.hidden_states(user, Stage.CITY))
     stats = {
         row["community__county_id"]: row
         for row in Evaluation.objects.filter(period=period, community__in=communities)
         .values("community__county_id")
         .annotate(
             self_avg=Avg("self_total"),
-            county_avg=Avg("county_total"),
-            city_avg=Avg("city_total"),
+            county_avg=Avg("county_total", filter=county_q),
+            city_avg=Avg("city_total", filter=city_q),
             gap=Avg(
                 F("self_total") - F("county_total"),
-                filter=Q(self_total__isnull=False, county_total__isnull=False),
+                filter=Q(self_total__isnull=False, county_total__isnull=False) & county_q,
             ),
-            over=Count("id", filter=Q(self_total__gt=F("county_total"))),
+            over=Count("id", filter=Q(self_total__gt=F("county_total")) & county_q),
         )
         .order_by()
     }
@@ -231,17 +241,34 @@ def self_vs_reviewed(period: Period, communities) -> list[dict]:
                 {"name": "自评高出县级审核（平均分差）", "data": col("gap")},
                 {"name": "自评高于审核的社区数", "data": [stats.get(d, {}).get("over", 0) for d, _ in districts]},
             ],
-            note="自评分与县级审核分均不含第5项（满分95分）；市级复核分满分100分。",
+            note=_stage_max_note(period),
         )
     ]
 
 
-def community_history(community: Unit) -> list[dict]:
+def _stage_max_note(period: Period) -> str:
+    """E.g. "自评分与县级审核分均不含第5项（满分95分）；市级复核分满分100分。", from the standard's data."""
+    std = period.standard.standard
+    self_max, county_max, city_max = (fmt_score(std.stage_max(s)) for s in (Stage.SELF, Stage.COUNTY, Stage.CITY))
+    only = std.only_stage(std.innovation_line) if std.innovation_line else None
+    if only == Stage.CITY and self_max == county_max:
+        return f"自评分与县级审核分均不含第{std.innovation_line}项（满分{self_max}分）；市级复核分满分{city_max}分。"
+    return f"自评分满分{self_max}分，县级审核分满分{county_max}分，市级复核分满分{city_max}分。"
+
+
+def community_history(community: Unit, user: User) -> list[dict]:
     rows = list(
         Evaluation.objects.filter(community=community)
         .order_by("period__year")
-        .values("period__year", "self_total", "county_total", "city_total", "star", "result_status")
+        .values("period__year", "self_total", "county_total", "city_total", "star", "result_status", "state")
     )
+    for r in rows:  # totals and star of stages the review policy hides from the user are left out
+        stages = policy.stages_visible_in_state(user, r["state"])
+        for stage, key in (("county", "county_total"), ("city", "city_total")):
+            if stage not in stages:
+                r[key] = None
+        if Stage.CITY not in stages:
+            r["star"] = ""
     categories = [f"{r['period__year']}年度" for r in rows]
     return [
         chart(
@@ -261,7 +288,7 @@ def community_history(community: Unit) -> list[dict]:
     ]
 
 
-def outcomes(period: Period, communities) -> list[dict]:
+def outcomes(period: Period, communities, user: User) -> list[dict]:
     from . import stats_store
     from .ledger_stats import rate
 
@@ -316,7 +343,7 @@ def outcomes(period: Period, communities) -> list[dict]:
     return charts
 
 
-# slug -> (title, function of (period, communities)). The history dashboard takes a community instead.
+# slug -> (title, function of (period, communities, user)). The history dashboard takes a community instead.
 DASHBOARDS: dict[str, tuple[str, Callable]] = {
     "progress": ("评审流程进度", workflow_progress),
     "scores": ("得分与星级分布", score_distribution),

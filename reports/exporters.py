@@ -189,7 +189,7 @@ class SummaryExporter(ListExporter):
         ]  # fmt: skip
 
     def results(self) -> list[summaries.CommunityResult]:
-        return summaries.period_results(self.period, self.communities)
+        return summaries.period_results(self.period, self.communities, self.user)
 
     def rows(self) -> Iterator[list[Any]]:
         for i, r in enumerate(self.results(), 1):
@@ -211,7 +211,7 @@ class StarListExporter(ListExporter):
         return ["区（市、县）", "星级", "序号", "街道（乡镇）", "社区", "最终得分"]
 
     def groups(self):
-        return summaries.star_list(self.period, self.communities)
+        return summaries.star_list(self.period, self.communities, self.user)
 
     def rows(self) -> Iterator[list[Any]]:
         for county, stars in self.groups():
@@ -263,7 +263,7 @@ class LineTableExporter(ListExporter):
         ids = self.line_ids()
         sums: dict[str, Decimal] = dict.fromkeys(ids, Decimal(0))
         counts: dict[str, int] = dict.fromkeys(ids, 0)
-        for r in summaries.period_results(self.period, self.communities, lines="all"):
+        for r in summaries.period_results(self.period, self.communities, self.user, lines="all"):
             if not r.latest_stage:
                 continue
             scores = [r.line_scores.get(i) for i in ids]

@@ -13,15 +13,18 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from django.core.cache import caches
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from evaluations.models import Evaluation, Stage, State
+from evaluations.presenters import totals_for
+from orgs.models import User
 from standards.presentation import Row, table_rows
 
 from .cells import save_workbook
 
-# A stage that does not score a line (line 5 before the city stage) shows this, as paper forms do.
+# A stage that does not score a line (the city-only innovation line before the city stage) shows this, as paper forms do.
 NOT_APPLICABLE = "／"
 STATUS_LABELS = {"evaluated": "列入评估", "not_evaluated": "不列入评估", "disqualified": "取消资格"}
 # Column headers of the form, left to right (the two-row header is built from these).
@@ -145,7 +148,19 @@ class FilledForm:
         return f"附件1_{self.year}年度_{self.evaluation.community.name}"
 
 
-def filled_form(evaluation: Evaluation) -> FilledForm:
+FORM_FORMATS = ("xlsx", "docx", "pdf")
+
+
+def form_queryset() -> QuerySet[Evaluation]:
+    """Sheets with what the filled form reads (pages and API)."""
+    return Evaluation.objects.select_related(
+        "period", "period__standard", "community", "community__street", "community__county"
+    )
+
+
+def filled_form(evaluation: Evaluation, user: User) -> FilledForm:
+    """The form as the user may see it: stages hidden by the review policy are left blank."""
+    shown = totals_for(user, evaluation)
     data = evaluation.period.standard.data
     community = evaluation.community
     county = community.county.name if community.county_id else ""
@@ -157,7 +172,7 @@ def filled_form(evaluation: Evaluation) -> FilledForm:
     for row in table_rows(data):
         cells, reasons, applicable = {}, {}, {}
         for stage in Stage.values:
-            score, reason = scores.get((row.line_id, stage), (None, ""))
+            score, reason = scores.get((row.line_id, stage), (None, "")) if stage in shown.stages else (None, "")
             cells[stage] = score
             reasons[stage] = reason or ""
             applicable[stage] = stage in row.stages
@@ -174,13 +189,9 @@ def filled_form(evaluation: Evaluation) -> FilledForm:
         total_label=f"总分{fmt_score(total)}分",
         footnote=data.get("footnote", ""),
         lines=lines,
-        totals={
-            Stage.SELF: evaluation.self_total,
-            Stage.COUNTY: evaluation.county_total,
-            Stage.CITY: evaluation.city_total,
-        },
+        totals={stage: shown.of(stage) for stage in Stage.values},
         status_label=STATUS_LABELS.get(evaluation.result_status, evaluation.result_status),
-        star=evaluation.star,
+        star=shown.star,
         state_label=State(evaluation.state).label if evaluation.state in State.values else evaluation.state,
     )
 

@@ -11,14 +11,17 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import FloatField
 from django.db.models.functions import Cast
+from django.http import Http404
 
+from evaluations import policy
 from evaluations.models import Evaluation, LineScore, Period, Stage, State
-from orgs.models import Level, Unit, User
-from orgs.scoping import visible_communities
+from orgs.models import Unit, User
+from orgs.scoping import requested_county, visible_communities
 
 from .forms import STATUS_LABELS, fmt_score
 
 STAGE_LABELS = dict(Stage.choices)
+TOTAL_FIELD = {Stage.SELF.value: "self_total", Stage.COUNTY.value: "county_total", Stage.CITY.value: "city_total"}
 STATE_LABELS = dict(State.choices)
 NO_EVALUATION = "未建评估表"
 
@@ -78,14 +81,21 @@ def scoped_communities(user: User, county_id: int | None = None) -> models.Query
     return qs
 
 
-def visible_counties(user: User) -> models.QuerySet[Unit]:
-    """Districts the user may pick in a filter: all for the city, its own for a county, none below."""
-    qs = Unit.objects.filter(level=Level.COUNTY, is_active=True)
-    if user.is_city:
-        return qs
-    if user.unit_id and user.unit.level == Level.COUNTY:
-        return qs.filter(pk=user.unit_id)
-    return qs.none()
+def report_scope(user: User, year: str | None, county: str | None) -> tuple[Period | None, Unit | None]:
+    """The period (`year`, default the latest) and the district filter of a report, page or API call.
+
+    The district is held to the user's scope (orgs.scoping.requested_county); bad values answer 404.
+    """
+    periods = Period.objects.all()
+    if year:
+        if not str(year).isdigit():
+            raise Http404("评估期参数无效。")
+        period = periods.filter(year=int(year)).first()
+        if period is None:
+            raise Http404("未找到该评估期。")
+    else:
+        period = periods.first()
+    return period, requested_county(user, county)
 
 
 def line_maxima(period: Period) -> tuple[list[str], dict[str, Decimal], dict[str, tuple[str, ...]]]:
@@ -108,17 +118,19 @@ def competition_ranks(values: list[tuple[int, Decimal | None]]) -> dict[int, int
     return ranks
 
 
-def latest_stage_q(period: Period, communities) -> models.Q:
-    """LineScores of the most advanced stage each evaluation has a total for (subqueries, no join)."""
+def latest_stage_q(period: Period, communities, user: User) -> models.Q:
+    """LineScores of the most advanced stage each evaluation has a total for that the user may see
+    (evaluations.policy: a stage hidden in a sheet's state is skipped). Subqueries, no join."""
     evs = Evaluation.objects.filter(period=period, community__in=communities)
-    city = evs.filter(city_total__isnull=False).values("pk")
-    county = evs.filter(city_total__isnull=True, county_total__isnull=False).values("pk")
-    own = evs.filter(city_total__isnull=True, county_total__isnull=True, self_total__isnull=False).values("pk")
-    return (
-        models.Q(stage=Stage.CITY, evaluation_id__in=city)
-        | models.Q(stage=Stage.COUNTY, evaluation_id__in=county)
-        | models.Q(stage=Stage.SELF, evaluation_id__in=own)
-    )
+    q = models.Q(pk__in=[])
+    later = models.Q(pk__in=[])  # the sheet has a visible total at a later stage
+    for stage in reversed(policy.STAGES):
+        has = models.Q(**{f"{TOTAL_FIELD[stage]}__isnull": False}) & ~models.Q(
+            state__in=policy.hidden_states(user, stage)
+        )
+        q |= models.Q(stage=stage, evaluation_id__in=evs.filter(has).exclude(later).values("pk"))
+        later |= has
+    return q
 
 
 def below_max_q(maxima: dict[str, Decimal]) -> models.Q:
@@ -138,8 +150,11 @@ def _latest_stage(res: CommunityResult) -> str:
     return ""
 
 
-def period_results(period: Period, communities: models.QuerySet[Unit], lines: str = "lost") -> list[CommunityResult]:
-    """Every community of `communities` with its period's totals, status, star and ranks.
+def period_results(
+    period: Period, communities: models.QuerySet[Unit], user: User, lines: str = "lost"
+) -> list[CommunityResult]:
+    """Every community of `communities` with its period's totals, status, star and ranks, as `user` may
+    see them (totals and star of a stage hidden by the review policy are left out).
 
     lines="lost" adds the lines where it lost points, "all" also every line's score, "none" neither;
     lines are read at the most advanced stage the sheet has a total for.
@@ -165,8 +180,11 @@ def period_results(period: Period, communities: models.QuerySet[Unit], lines: st
             continue
         res.evaluation_id = ev["id"]
         res.state = ev["state"]
-        res.self_total, res.county_total, res.city_total = ev["self_total"], ev["county_total"], ev["city_total"]
-        res.status, res.star = ev["result_status"], ev["star"]
+        stages = policy.stages_visible_in_state(user, ev["state"])
+        res.self_total, res.county_total, res.city_total = (
+            ev[TOTAL_FIELD[stage]] if stage in stages else None for stage in policy.STAGES
+        )
+        res.status, res.star = ev["result_status"], ev["star"] if Stage.CITY in stages else ""
         res.latest_stage = _latest_stage(res)
         by_eval[ev["id"]] = res
     evaluated = [r for r in results.values() if r.evaluation_id and r.status == "evaluated"]
@@ -176,14 +194,16 @@ def period_results(period: Period, communities: models.QuerySet[Unit], lines: st
         r.county_rank = county_ranks.get(r.community_id)
         r.final_rank = final_ranks.get(r.community_id)
     if lines != "none" and by_eval:
-        _attach_lines(period, communities, by_eval, lost_only=lines == "lost")
+        _attach_lines(period, communities, by_eval, user, lost_only=lines == "lost")
     return list(results.values())
 
 
-def _attach_lines(period: Period, communities, by_eval: dict[int, CommunityResult], lost_only: bool) -> None:
+def _attach_lines(
+    period: Period, communities, by_eval: dict[int, CommunityResult], user: User, lost_only: bool
+) -> None:
     ids, maxima, stages_of = line_maxima(period)
     order = {line_id: i for i, line_id in enumerate(ids)}
-    qs = LineScore.objects.filter(latest_stage_q(period, communities), score__isnull=False)
+    qs = LineScore.objects.filter(latest_stage_q(period, communities, user), score__isnull=False)
     if lost_only:
         qs = qs.filter(below_max_q(maxima))
     # REAL instead of the DecimalField converter: 3x faster on 70k rows; scores have at most 2 decimals.
@@ -209,11 +229,13 @@ def star_order(period: Period) -> list[str]:
     return [b["name"] for b in sorted(bands, key=lambda b: Decimal(str(b["min"])), reverse=True)]
 
 
-def star_list(period: Period, communities) -> list[tuple[str, list[tuple[str, list[CommunityResult]]]]]:
+def star_list(
+    period: Period, communities, user: User
+) -> list[tuple[str, list[tuple[str, list[CommunityResult]]]]]:
     """The published star list: [(district, [(star, [communities by final score])])]."""
     results = [
         r
-        for r in period_results(period, communities, lines="none")
+        for r in period_results(period, communities, user, lines="none")
         if r.state == State.PUBLISHED and r.star and r.status == "evaluated"
     ]
     stars = star_order(period)

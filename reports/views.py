@@ -12,15 +12,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from evaluations.models import Evaluation, Period
+from evaluations.presenters import totals_for
 from jobs.services import start as start_job
 from orgs import pickers
-from orgs.models import Level, Unit, log_access
-from orgs.scoping import get_for_user, require, visible_communities
+from orgs.models import Unit, log_access
+from orgs.scoping import get_for_user, require, visible_communities, visible_counties
 
 from . import dashboards, forms, summaries
 from .exporters import EXPORTERS
+from .summaries import report_scope
 
-FORM_FORMATS = ("xlsx", "docx", "pdf")
+FORM_FORMATS = forms.FORM_FORMATS
 FORM_LIST_PAGE_SIZE = 50
 
 
@@ -32,40 +34,14 @@ def _download(content: bytes, filename: str, fmt: str) -> HttpResponse:
 
 
 def _scope(request) -> tuple[Period | None, Unit | None]:
-    """The period (?period=<year>, default the latest) and the district filter (?county=<id>).
-
-    A county user is held to its own district; a district outside the user's unit answers 404.
-    """
-    periods = Period.objects.all()
-    year = request.GET.get("period")
-    if year:
-        if not year.isdigit():
-            raise Http404("评估期参数无效。")
-        period = periods.filter(year=int(year)).first()
-        if period is None:
-            raise Http404("未找到该评估期。")
-    else:
-        period = periods.first()
-    user = request.user
-    counties = summaries.visible_counties(user)
-    county = None
-    raw = request.GET.get("county")
-    if raw:
-        if not raw.isdigit():
-            raise Http404("区（市、县）参数无效。")
-        county = counties.filter(pk=int(raw)).first()
-        if county is None:
-            raise Http404("未找到该区（市、县），或不在您的管辖范围内。")
-    elif not user.is_city and user.unit_id and user.unit.level == Level.COUNTY:
-        county = user.unit
-    return period, county
+    return report_scope(request.user, request.GET.get("period"), request.GET.get("county"))
 
 
 def _filter_context(request, period, county) -> dict:
     return {
         "periods": Period.objects.all(),
         "period": period,
-        "counties": summaries.visible_counties(request.user),
+        "counties": visible_counties(request.user),
         "county": county,
         "county_locked": not request.user.is_city,
     }
@@ -89,6 +65,8 @@ def index(request):
             .order_by("community__code")
         )
         page = Paginator(evaluations, FORM_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        for e in page.object_list:
+            e.shown = totals_for(request.user, e)
         params = request.GET.copy()
         params.pop("page", None)
         ctx.update({"evaluation_count": page.paginator.count, "evaluations": page.object_list, "page": page,
@@ -99,7 +77,7 @@ def index(request):
 @login_required
 def form_print(request, pk: int):
     evaluation = get_for_user(request.user, _form_queryset(), "export", pk=pk)
-    form = forms.filled_form(evaluation)
+    form = forms.filled_form(evaluation, request.user)
     log_access(request.user, "export", f"附件1 打印视图：{form.filename_stem}", format="print", evaluation=pk)
     return HttpResponse(forms.render_form_html(form))
 
@@ -109,7 +87,7 @@ def form_download(request, pk: int, fmt: str):
     if fmt not in FORM_FORMATS:
         raise Http404("不支持的文件格式。")
     evaluation = get_for_user(request.user, _form_queryset(), "export", pk=pk)
-    form = forms.filled_form(evaluation)
+    form = forms.filled_form(evaluation, request.user)
     content = forms.form_bytes(form, fmt)
     log_access(request.user, "export", f"附件1：{form.filename_stem}.{fmt}", format=fmt, evaluation=pk)
     return _download(content, f"{form.filename_stem}.{fmt}", fmt)
@@ -138,9 +116,7 @@ def form_batch(request):
 
 
 def _form_queryset():
-    return Evaluation.objects.select_related(
-        "period", "period__standard", "community", "community__street", "community__county"
-    )
+    return forms.form_queryset()
 
 
 @login_required
@@ -199,12 +175,12 @@ def dashboard(request, slug: str):
         ctx["community"] = community
         ctx["picker"] = pickers.CommunityChoice(community.full_name if community else "", community, None)
         if community is not None:
-            charts = dashboards.community_history(community)
+            charts = dashboards.community_history(community, request.user)
     else:
         title, fn = dashboards.DASHBOARDS[slug]
         ctx["title"] = title
         if period is not None:
-            charts = fn(period, summaries.scoped_communities(request.user, county.pk if county else None))
+            charts = fn(period, summaries.scoped_communities(request.user, county.pk if county else None), request.user)
     ctx["charts"] = charts
     return render(request, "reports/dashboard.html", ctx)
 

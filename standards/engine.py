@@ -495,9 +495,14 @@ def _suggest_coverage(
             ("inconsistent_facts",),
         )
     text = f"{total_label} {_fmt(total)}，{covered_label} {_fmt(covered)}"
+    if rule.get("without_record"):
+        text += f"，{standard.fact_label(rule['without_record'])} {_fmt(without)}"
     if without:
-        # "有走访、无记录备案不得分": such households count as not covered, and we say so.
-        text += f"；{standard.fact_label(rule['without_record'])} {_fmt(without)}，有走访、无记录备案不得分，按未走访计"
+        # The seed's method: "有走访、无记录备案不得分" — a visit without its record scores the line 0
+        # (STANDARD.md line 3.2.2; docs/STANDARD_DECISIONS.md).
+        return Suggestion(
+            line.id, Decimal(0), f"{text} → 有走访、无记录备案不得分 → 0 分", ("visited_without_record",)
+        )
     if covered == total:
         return Suggestion(line.id, line.max, f"{text} → 全部走访并记录备案 → {_fmt(line.max)} 分")
     if covered == 0:

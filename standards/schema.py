@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -104,6 +104,8 @@ class Line:
     rule: dict[str, Any]
     gate: dict[str, Any] | None = None
     disqualify: dict[str, Any] | None = None
+    # The line carrying the community's innovation material (text and files), judged by its stages.
+    innovation: bool = False
 
     @property
     def kind(self) -> str:
@@ -147,6 +149,16 @@ class Standard:
     def line(self, line_id: str) -> Line:
         return self.lines_by_id[line_id]
 
+    @cached_property
+    def innovation_line(self) -> str | None:
+        """The id of the line flagged `innovation` in the data (at most one), else None."""
+        return next((line.id for line in self.lines if line.innovation), None)
+
+    def only_stage(self, line_id: str) -> str | None:
+        """The one stage scoring the line when only one does (v1: line 5 at the city), else None."""
+        stages = self.line(line_id).stages
+        return stages[0] if len(stages) == 1 else None
+
     @property
     def stage_ids(self) -> tuple[str, ...]:
         return tuple(stage.id for stage in self.stages)
@@ -167,6 +179,20 @@ class Standard:
     def fact_label(self, name: str) -> str:
         fact = self.facts.get(name)
         return fact.label if fact is not None else name
+
+    @cached_property
+    def fact_lines(self) -> dict[str, tuple[str, ...]]:
+        """Fact name -> ids of the lines that read it (rule, gate or disqualification), in sheet order."""
+        out: dict[str, list[str]] = {}
+        for line in self.lines:
+            for name in line_facts(line):
+                out.setdefault(name, []).append(line.id)
+        return {name: tuple(ids) for name, ids in out.items()}
+
+    def lines_reading(self, names: Iterable[str]) -> tuple[Line, ...]:
+        """The lines fed by any of these facts (e.g. the ledger-computed ones), in sheet order."""
+        wanted = set(names)
+        return tuple(line for line in self.lines if wanted.intersection(line_facts(line)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -189,6 +215,19 @@ def condition_facts(conditions: Sequence[Mapping[str, Any]]) -> list[str]:
         names.append(cond["fact"])
         names.extend(cond.get("value_of") or [])
     return names
+
+
+def condition_set_facts(condition_set: Mapping[str, Any] | None) -> list[str]:
+    """Facts read by a gate or disqualification ({"all": [...]} or {"any": [...]})."""
+    if not condition_set:
+        return []
+    return condition_facts(condition_set.get("all") or condition_set.get("any") or [])
+
+
+def line_facts(line: Line) -> list[str]:
+    """Every fact a line reads — its rule, gate and disqualification — without duplicates."""
+    names = rule_facts(line.rule) + condition_set_facts(line.gate) + condition_set_facts(line.disqualify)
+    return list(dict.fromkeys(names))
 
 
 def rule_facts(rule: Mapping[str, Any]) -> list[str]:
@@ -531,6 +570,9 @@ def parse_standard(data: Mapping[str, Any]) -> Standard:
         lines.append(_parse_line(item, line_id, step, facts, section_ids, group_by_id, stage_ids))
 
     _check_sums(lines, groups, sections, total)
+    innovation = [line.id for line in lines if line.innovation]
+    if len(innovation) > 1:
+        raise StandardError(f"只能有一行标记为创新工作（innovation），实际有第 {'、'.join(innovation)} 行")
     star_bands = parse_star_bands(data.get("star_bands"), total)
 
     return Standard(
@@ -654,6 +696,10 @@ def _parse_line(
     if len(set(stages)) != len(stages):
         raise StandardError("评分阶段重复（stages）", line_id)
 
+    innovation = item.get("innovation", False)
+    if not isinstance(innovation, bool):
+        raise StandardError("创新工作标记（innovation）只能是 true 或 false", line_id)
+
     checker = _LineChecker(line_id, line_max, step, facts)
     checker.rule(item.get("rule"))
     gate = item.get("gate")
@@ -673,6 +719,7 @@ def _parse_line(
         rule=copy.deepcopy(dict(item["rule"])),
         gate=copy.deepcopy(dict(gate)) if gate is not None else None,
         disqualify=copy.deepcopy(dict(disqualify)) if disqualify is not None else None,
+        innovation=innovation,
     )
 
 

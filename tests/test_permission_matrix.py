@@ -278,7 +278,7 @@ MATRIX: dict[str, list[Case]] = {
         Case("period:draft", "post", per_role(403, city_admin=302), lambda w: period_body(w, "矩阵改名"),
              effect=lambda w: Period.objects.filter(name="矩阵改名").exists(), done_by=("city_admin",)),
     ],
-    # evidence, compare, history (evaluations.urls_extra)
+    # evidence, compare, history (evaluations.urls)
     "evaluations:evidence": [Case("evidence_line:draft", "get", SCOPED)],
     # upload_evidence: not the street; the service then lets each level add only in its own state.
     "evaluations:evidence_upload": [

@@ -7,9 +7,10 @@ from django.http import FileResponse
 from ninja import File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
-from evaluations.facts import checklist_fact_names, collect_facts
+from evaluations import policy
+from evaluations.facts import fact_listing
 from evaluations.models import Evaluation, Evidence, EvidenceRevision, State
-from evaluations.scoring import result_for
+from evaluations.presenters import result_for_user, totals_for, visible_events, visible_transitions
 from evaluations.services import evidence as evidence_service
 from evaluations.services import scores as score_service
 from evaluations.services import workflow
@@ -78,19 +79,20 @@ def list_evaluations(request, filters: Query[EvaluationFilter], page: Query[Page
         qs = qs.filter(community__county_id=filters.county)
     if filters.star is not None:
         qs = qs.filter(star=filters.star)
-    return paginate(qs.order_by("-period__year", "community__code"), page, serialize.evaluation)
+    user = request.auth
+    return paginate(qs.order_by("-period__year", "community__code"), page, lambda ev: serialize.evaluation(ev, user))
 
 
 @router.get("/evaluations/{evaluation_id}", response={200: EvaluationDetailOut, **ERRORS}, summary="一张评估表及各阶段得分")
 def get_evaluation_detail(request, evaluation_id: int = EvalId):
-    return serialize.evaluation_detail(get_evaluation(request, evaluation_id))
+    return serialize.evaluation_detail(get_evaluation(request, evaluation_id), request.auth)
 
 
 @router.get("/evaluations/{evaluation_id}/result", response={200: dict, **ERRORS}, summary="评分引擎计算结果")
 def evaluation_result(request, evaluation_id: int = EvalId):
     """Suggestions per line, totals per stage, star and score errors — computed by the engine."""
     ev = get_evaluation(request, evaluation_id)
-    return result_to_json(result_for(ev))
+    return result_to_json(result_for_user(request.auth, ev))
 
 
 @router.get(
@@ -109,7 +111,7 @@ def list_transitions(request, evaluation_id: int = EvalId):
             "user": str(t.user),
             "at": t.at,
         }
-        for t in ev.transitions.select_related("user").order_by("at", "id")
+        for t in visible_transitions(request.auth, ev, list(ev.transitions.select_related("user").order_by("at", "id")))
     ]
 
 
@@ -118,11 +120,14 @@ def list_transitions(request, evaluation_id: int = EvalId):
 )
 def list_history(request, page: Query[PageParams], evaluation_id: int = EvalId, line_id: str | None = None):
     ev = get_evaluation(request, evaluation_id)
-    qs = ev.audit_events.select_related("user").order_by("-at", "-id")
+    user = request.auth
+    hidden = [s for s in policy.STAGES if s not in policy.visible_stages(user, ev)]
+    qs = ev.audit_events.select_related("user").exclude(stage__in=hidden).order_by("-at", "-id")
     if line_id:
         qs = qs.filter(line_id=line_id[:16])
 
-    def row(e):
+    def row(event):
+        (e,) = visible_events(user, ev, [event])
         return {
             "id": e.pk,
             "kind": e.kind,
@@ -146,27 +151,7 @@ def list_history(request, page: Query[PageParams], evaluation_id: int = EvalId, 
 )
 def list_facts(request, evaluation_id: int = EvalId):
     ev = get_evaluation(request, evaluation_id)
-    standard = ev.period.standard.standard
-    collected = collect_facts(ev)
-    on_checklist = set(checklist_fact_names(standard))
-    out = []
-    for name, fdef in standard.facts.items():
-        fv = collected.get(name)
-        out.append(
-            {
-                "name": name,
-                "label": fdef.label,
-                "type": fdef.type,
-                "value": _plain(fv.value) if fv else None,
-                "source": fv.source if fv else None,
-                "source_label": fv.label if fv else "未填写",
-                "checklist": name in on_checklist,
-                "answered_by": fv.answered_by if fv else "",
-                "answered_at": fv.answered_at if fv else None,
-                "drill_url": fv.drill_url if fv else None,
-            }
-        )
-    return out
+    return [{**row, "value": _plain(row["value"])} for row in fact_listing(ev)]
 
 
 def _plain(value):
@@ -254,16 +239,17 @@ def download_evidence_revision(
 # Changes: every one goes through the evaluations services (the same functions the pages call).
 
 
-def _save_out(outcome) -> dict:
+def _save_out(outcome, user) -> dict:
     ev = outcome.evaluation
+    stages = policy.visible_stages(user, ev)
     totals = outcome.result.totals if outcome.result is not None else {}
     return {
         "changed": outcome.changed,
         "revision": ev.revision,
         "state": ev.state,
         "warnings": outcome.warnings,
-        "totals": {stage: json_number(value) for stage, value in totals.items()},
-        "star": ev.star,
+        "totals": {stage: json_number(value) for stage, value in totals.items() if stage in stages},
+        "star": totals_for(user, ev).star,
     }
 
 
@@ -283,7 +269,7 @@ def put_score(
     outcome = score_service.save_score(
         ev, request.auth, line_id, stage, payload.score, payload.reason, payload.expected_revision
     )
-    return _save_out(outcome)
+    return _save_out(outcome, request.auth)
 
 
 @router.put(
@@ -295,7 +281,7 @@ def put_fact(request, payload: FactIn, evaluation_id: int = EvalId, name: str = 
     if name not in standard.facts:
         raise ApiError(404, "not_found", f"评审标准中没有事实「{name}」。")
     outcome = score_service.answer_fact(ev, request.auth, name, payload.value, payload.expected_revision)
-    return _save_out(outcome)
+    return _save_out(outcome, request.auth)
 
 
 @router.put(
@@ -306,7 +292,7 @@ def put_fact(request, payload: FactIn, evaluation_id: int = EvalId, name: str = 
 def put_innovation(request, payload: InnovationIn, evaluation_id: int = EvalId):
     ev = get_evaluation(request, evaluation_id, "edit_self")
     outcome = score_service.save_innovation_text(ev, request.auth, payload.text, payload.expected_revision)
-    return serialize.evaluation_detail(get_evaluation(request, outcome.evaluation.pk))
+    return serialize.evaluation_detail(get_evaluation(request, outcome.evaluation.pk), request.auth)
 
 
 @router.get(
@@ -318,7 +304,7 @@ def list_actions(request, evaluation_id: int = EvalId):
     ev = get_evaluation(request, evaluation_id)
     return [
         {"name": a.name, "label": a.label, "needs_comment": a.needs_comment, "needs_lines": a.needs_lines}
-        for a in workflow.available_actions(ev, request.auth)
+        for a in policy.available_actions(request.auth, ev)
     ]
 
 
@@ -339,7 +325,7 @@ def post_transition(request, payload: TransitionIn, evaluation_id: int = EvalId)
         ev, request.auth, payload.action, comment=payload.comment, lines=payload.lines,
         expected_revision=payload.expected_revision,
     )
-    return serialize.evaluation(evaluations_for(request.auth).get(pk=ev.pk))
+    return serialize.evaluation(evaluations_for(request.auth).get(pk=ev.pk), request.auth)
 
 
 @router.post(

@@ -23,7 +23,6 @@ from ledgers import forms as ledger_forms
 from ledgers import services as ledger_services
 from ledgers.masking import log_unmask, show_person
 from ledgers.models import (
-    SENSITIVE_CATEGORIES,
     SENSITIVE_GROUPS,
     Complaint,
     Employer,
@@ -31,7 +30,7 @@ from ledgers.models import (
     ImportJob,
     Person,
 )
-from ledgers.views import PARENTS, RECORD_KINDS
+from ledgers.selectors import PARENTS, RECORD_KINDS, record_visible, target_community, visible_hardship
 from orgs import pickers
 from orgs.scoping import can, get_for_user, require, scope_queryset, visible_communities
 
@@ -121,16 +120,14 @@ def _merged(instance: models.Model, form_class, payload: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def _target_community(user, community_id: int | None):
-    communities = ledger_services.editable_communities(user)
-    if community_id is not None:
-        unit = communities.filter(pk=community_id).first()
-    else:
-        unit = communities.first() if communities.count() == 1 else None
-    if unit is None:
-        raise ApiError(422, "invalid_ledger", "请用 community 字段指定您管辖范围内的社区。",
-                       [{"location": "body", "field": "community", "type": "invalid", "message": "社区无效"}])
-    return unit
+def _target_community(user, community_id: Any):
+    try:
+        if community_id is not None and (isinstance(community_id, bool) or not isinstance(community_id, int)):
+            raise ledger_services.LedgerError("请选择您管辖范围内的社区。", "community")
+        return target_community(user, community_id)
+    except ledger_services.LedgerError as exc:
+        raise ApiError(422, "invalid_ledger", f"{exc.message}（请用 community 字段指定）",
+                       [{"location": "body", "field": "community", "type": "invalid", "message": "社区无效"}]) from None
 
 
 def _body(payload: dict) -> dict:
@@ -271,10 +268,6 @@ for _resource, (_model, _form) in OWNED.items():
 RECORD_KIND_PATTERN = "^(" + "|".join(RECORD_KINDS) + ")$"
 
 
-def _visible_record(user, kind: str, obj) -> bool:
-    return not (kind == "hardship" and obj.category in SENSITIVE_CATEGORIES and not can(user, "view_sensitive"))
-
-
 def _record_row(kind: str, obj, user) -> dict:
     _, form_class, parent_kind, _ = RECORD_KINDS[kind]
     row = _row(obj, form_class, user)
@@ -293,8 +286,8 @@ def list_records(
     qs = scope_queryset(request.auth, model.objects.all())
     if parent is not None:
         qs = qs.filter(**{f"{parent_kind}_id": parent})
-    if kind == "hardship" and not can(request.auth, "view_sensitive"):
-        qs = qs.exclude(category__in=SENSITIVE_CATEGORIES)
+    if kind == "hardship":
+        qs = visible_hardship(request.auth, qs)
     return paginate(qs.order_by("pk"), page, lambda o: _record_row(kind, o, request.auth))
 
 
@@ -306,7 +299,7 @@ def get_record(
 ):
     model = RECORD_KINDS[kind][0]
     obj = get_for_user(request.auth, model.objects.all(), "view", pk=record_id)
-    if not _visible_record(request.auth, kind, obj):
+    if not record_visible(request.auth, kind, obj):
         raise Http404("未找到该记录，或不在您的管辖范围内。")
     return _record_row(kind, obj, request.auth)
 

@@ -11,14 +11,14 @@ from ninja import Path, Router, Schema
 from orgs.models import log_access
 from orgs.scoping import get_for_user, require
 from reports import forms as report_forms
-from reports import views as report_views
 from reports.exporters import EXPORTERS
+from reports.summaries import report_scope
 
 from .common import ERRORS, MAX_ID
 
 router = Router(tags=["报表"])
 
-FORM_FORMATS = report_views.FORM_FORMATS
+FORM_FORMATS = report_forms.FORM_FORMATS
 
 
 class ReportOut(Schema):
@@ -63,7 +63,7 @@ def download_report(
     if cls is None or fmt not in cls.formats:
         raise Http404("未找到该报表或格式。")
     # The pages' period/district resolution (a county user is held to its own district).
-    period, county = report_views._scope(request)
+    period, county = report_scope(request.auth, request.GET.get("period"), request.GET.get("county"))
     if period is None:
         raise Http404("尚未建立评估期。")
     exporter = cls(request.auth, period, county)
@@ -83,8 +83,8 @@ def download_form(
     evaluation_id: int = Path(..., ge=1, le=MAX_ID),
     fmt: str = Path(..., pattern="^(" + "|".join(FORM_FORMATS) + ")$"),
 ):
-    evaluation = get_for_user(request.auth, report_views._form_queryset(), "export", pk=evaluation_id)
-    form = report_forms.filled_form(evaluation)
+    evaluation = get_for_user(request.auth, report_forms.form_queryset(), "export", pk=evaluation_id)
+    form = report_forms.filled_form(evaluation, request.auth)
     content = report_forms.form_bytes(form, fmt)
     log_access(request.auth, "export", f"附件1：{form.filename_stem}.{fmt}", format=fmt, evaluation=evaluation_id,
                via="api")

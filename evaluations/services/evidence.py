@@ -1,4 +1,4 @@
-"""Evidence files per line and the innovation material of line 5.
+"""Evidence files per line, including the innovation line's material.
 
 Every upload is kept as a revision with its sha256; a re-upload adds a revision, a delete only hides
 the evidence. The file type is decided by the file's first bytes, never by its name or the
@@ -13,42 +13,20 @@ import io
 import os
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 
-from orgs.models import Role, User
+from orgs.models import User
 
+from .. import policy
 from ..audit import record
-from ..models import Evaluation, Evidence, EvidenceRevision, Stage, State
+from ..models import Evaluation, Evidence, EvidenceRevision
 
-INNOVATION_LINE = "5"
 TITLE_MAX = 200
-
-# The state in which each role may add (or remove) evidence: its own stage of the workflow.
-# A sheet returned to the community is back in DRAFT (with returned_lines), so "draft or returned"
-# is one state here.
-UPLOAD_STATES: dict[str, frozenset[str]] = {
-    Role.COMMUNITY_OPERATOR: frozenset({State.DRAFT}),
-    Role.COUNTY_REVIEWER: frozenset({State.COUNTY_REVIEWING}),
-    Role.CITY_REVIEWER: frozenset({State.CITY_REVIEWING}),
-    Role.CITY_ADMIN: frozenset({State.CITY_REVIEWING}),
-}
-ROLE_STAGE: dict[str, str] = {
-    Role.COMMUNITY_OPERATOR: Stage.SELF,
-    Role.COUNTY_REVIEWER: Stage.COUNTY,
-    Role.CITY_REVIEWER: Stage.CITY,
-    Role.CITY_ADMIN: Stage.CITY,
-}
-STATE_HINT: dict[str, str] = {
-    Role.COMMUNITY_OPERATOR: "社区只能在评估表为草稿或被退回修改时上传",
-    Role.COUNTY_REVIEWER: "县级审核人员只能在县级审核中补充材料",
-    Role.CITY_REVIEWER: "市级人员只能在市级复核中补充材料",
-    Role.CITY_ADMIN: "市级人员只能在市级复核中补充材料",
-}
-
 
 class EvidenceError(Exception):
     """A refused evidence operation; the message is Chinese and meant for the user."""
@@ -94,7 +72,7 @@ OLE2_WORD = "WordDocument".encode("utf-16-le")
 OLE2_EXCEL = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 
 
-def _read_all(uploaded_file) -> bytes:
+def _read_all(uploaded_file: Any) -> bytes:
     uploaded_file.seek(0)
     data = b"".join(uploaded_file.chunks()) if hasattr(uploaded_file, "chunks") else uploaded_file.read()
     uploaded_file.seek(0)
@@ -175,33 +153,24 @@ def _check_line(evaluation: Evaluation, line_id: str) -> None:
 
 def _check_may_change(evaluation: Evaluation, user: User) -> str:
     """The user's stage when they may add evidence to the sheet in its current state."""
-    if not evaluation.period.is_open:
-        raise EvidenceError(f"{evaluation.period.name}已关闭，不能再修改证明材料。")
-    states = UPLOAD_STATES.get(user.role)
-    if not states:
-        raise EvidenceError("您的角色不能上传或删除证明材料。")
-    if evaluation.state not in states:
-        raise EvidenceError(
-            f"评估表当前状态为「{evaluation.get_state_display()}」，{STATE_HINT[user.role]}。"
-        )
-    return ROLE_STAGE[user.role]
+    refusal = policy.evidence_refusal(user, evaluation)
+    if refusal:
+        raise EvidenceError(refusal)
+    stage = policy.user_editable_stage(user, evaluation)
+    assert stage is not None
+    return stage
 
 
 def can_change(evaluation: Evaluation, user: User) -> bool:
     """For templates: whether the upload form is offered (the service checks again)."""
-    try:
-        _check_may_change(evaluation, user)
-    except EvidenceError:
-        return False
-    return True
+    return policy.may_upload_evidence(user, evaluation)
 
 
 def can_delete(evidence: Evidence, user: User) -> bool:
-    # Each level removes only what its own unit added: the county cannot hide the community's files.
-    return can_change(evidence.evaluation, user) and evidence.created_by.unit_id == user.unit_id
+    return policy.may_delete_evidence(user, evidence)
 
 
-def _revision_json(rev: EvidenceRevision) -> dict:
+def _revision_json(rev: EvidenceRevision) -> dict[str, Any]:
     return {
         "title": rev.evidence.title,
         "revision": rev.number,
@@ -216,7 +185,7 @@ def upload(
     evaluation: Evaluation,
     user: User,
     line_id: str,
-    uploaded_file: UploadedFile,
+    uploaded_file: UploadedFile[Any],
     title: str | None = None,
     evidence: Evidence | None = None,
 ) -> EvidenceRevision:
@@ -289,7 +258,8 @@ def upload(
             )
         except Exception:
             # Nothing half-written: the database rolls back, so the stored file goes too.
-            rev.file.storage.delete(rev.file.name)
+            if rev.file.name:
+                rev.file.storage.delete(rev.file.name)
             raise
     return rev
 
@@ -324,7 +294,7 @@ def delete(evaluation: Evaluation, user: User, evidence: Evidence) -> Evidence:
     return item
 
 
-def active_evidence(evaluation: Evaluation, line_id: str | None = None):
+def active_evidence(evaluation: Evaluation, line_id: str | None = None) -> QuerySet[Evidence]:
     qs = (
         Evidence.objects.filter(evaluation=evaluation, is_deleted=False)
         .select_related("created_by", "created_by__unit")

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from orgs.models import Level, Unit
+from orgs.models import Level, Unit, User
 from orgs.scoping import can
 from standards import engine, schema
 from standards.models import StandardVersion
@@ -25,16 +25,16 @@ class PeriodError(WorkflowError):
     pass
 
 
-def _require_admin(user) -> None:
+def _require_admin(user: User) -> None:
     if not can(user, "manage_periods"):
         raise NotAllowed("只有市级管理员可以管理评估期。")
 
 
-def default_star_bands(standard_version: StandardVersion) -> list[dict]:
+def default_star_bands(standard_version: StandardVersion) -> list[dict[str, Any]]:
     return [{"name": b.name, "min": engine.json_number(b.min)} for b in standard_version.standard.star_bands]
 
 
-def clean_star_bands(standard_version: StandardVersion, bands: Any) -> list[dict]:
+def clean_star_bands(standard_version: StandardVersion, bands: Any) -> list[dict[str, Any]]:
     standard = standard_version.standard
     try:
         parsed = schema.parse_star_bands(bands, standard.total)
@@ -92,13 +92,13 @@ def _json(value: Any) -> Any:
 
 @transaction.atomic
 def open_period(
-    user,
+    user: User,
     *,
     year: int,
     name: str,
     standard: StandardVersion,
     communities: Iterable[Unit | int],
-    star_bands: list[dict] | None = None,
+    star_bands: list[dict[str, Any]] | None = None,
     score_step: Any = None,
     self_deadline: datetime.date | None = None,
     county_deadline: datetime.date | None = None,
@@ -136,7 +136,7 @@ def first_submission(period: Period) -> Transition | None:
 
 
 @transaction.atomic
-def update_period_settings(period: Period, user, *, communities: Iterable[Unit | int] | None = None,
+def update_period_settings(period: Period, user: User, *, communities: Iterable[Unit | int] | None = None,
                            **changes: Any) -> Period:
     """Change a period's settings; refused once any of its sheets has been submitted."""
     _require_admin(user)

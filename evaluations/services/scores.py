@@ -12,23 +12,18 @@ from typing import Any
 
 from django.db import transaction
 
-from orgs.models import Role
+from orgs.models import User
 from orgs.scoping import can
 from standards import engine
+from standards.schema import Standard
 
+from .. import policy
 from ..audit import record
 from ..facts import checklist_fact_names, collect_facts, forget_facts
-from ..models import Evaluation, FactAnswer, LineScore, Stage, State
+from ..models import Evaluation, FactAnswer, LineScore, Stage
 from ..scoring import refresh_cached_result, result_for
 from .workflow import NotAllowed, WorkflowError, bump, check_fresh, lock, state_label
 
-STAGE_PERMISSION = {Stage.SELF: "edit_self", Stage.COUNTY: "review_county", Stage.CITY: "review_city"}
-# Who answers or corrects the checklist in which state: the community while filling in, reviewers on review.
-FACT_EDITORS = {
-    State.DRAFT: {Role.COMMUNITY_OPERATOR},
-    State.COUNTY_REVIEWING: {Role.COUNTY_REVIEWER},
-    State.CITY_REVIEWING: {Role.CITY_REVIEWER, Role.CITY_ADMIN},
-}
 MAX_REASON = 1000
 MAX_INNOVATION = 20000
 
@@ -62,23 +57,23 @@ def parse_score(raw: Any, line_id: str) -> Decimal | None:
     return value
 
 
-def can_edit_stage(evaluation: Evaluation, user, stage: str) -> bool:
-    return evaluation.editable_stage == stage and can(user, STAGE_PERMISSION[stage])
+def can_edit_stage(evaluation: Evaluation, user: User, stage: str) -> bool:
+    return policy.may_edit_stage(user, evaluation, stage)
 
 
 def save_score(
     evaluation: Evaluation,
-    user,
+    user: User,
     line_id: str,
     stage: str,
     score: Any,
     reason: str | None = None,
     expected_revision: int | None = None,
 ) -> SaveOutcome:
-    if stage not in STAGE_PERMISSION:
+    if stage not in policy.STAGES:
         raise WorkflowError(f"未知的评审阶段「{stage}」。")
     stage_label = Stage(stage).label
-    if not can(user, STAGE_PERMISSION[stage]):
+    if not policy.owns_stage(user, stage):
         raise NotAllowed(f"您的角色（{user.get_role_display()}）不能填写「{stage_label}」一栏。")
     value = parse_score(score, line_id)
     reason = (reason or "").strip() if stage in engine.REASON_STAGES else ""
@@ -93,7 +88,7 @@ def save_score(
             forget_facts()
             facts = collect_facts(ev)
         check_fresh(ev, expected_revision, kinds={"score", "reason"}, line_id=line_id, stage=stage)
-        if ev.editable_stage != stage:
+        if not policy.may_edit_stage(user, ev, stage):
             raise WorkflowError(
                 f"评估表当前状态为「{state_label(ev.state)}」，「{stage_label}」一栏不可修改。"
             )
@@ -135,11 +130,11 @@ def _warnings(result: engine.Result, stage: str, line_id: str) -> list[str]:
     return [e.message for e in result.errors if e.stage == stage and e.line == line_id and e.code != "missing_score"]
 
 
-def fact_editable(evaluation: Evaluation, user) -> bool:
-    return user.role in FACT_EDITORS.get(evaluation.state, set()) and can(user, "edit_facts")
+def fact_editable(evaluation: Evaluation, user: User) -> bool:
+    return policy.may_edit_facts(user, evaluation)
 
 
-def parse_fact_value(standard, name: str, raw: Any) -> Any:
+def parse_fact_value(standard: Standard, name: str, raw: Any) -> Any:
     """A checklist answer (form text or Python value) as the JSON value the engine expects; '' = unanswered."""
     fact = standard.facts[name]
     where = f"核查事实「{fact.label}」"
@@ -169,14 +164,14 @@ def parse_fact_value(standard, name: str, raw: Any) -> Any:
 
 
 def answer_fact(
-    evaluation: Evaluation, user, name: str, value: Any, expected_revision: int | None = None
+    evaluation: Evaluation, user: User, name: str, value: Any, expected_revision: int | None = None
 ) -> SaveOutcome:
     if not can(user, "edit_facts"):
         raise NotAllowed("您的角色不能填写核查事实。")
     with transaction.atomic():
         ev = lock(evaluation, user)
         check_fresh(ev, expected_revision, kinds={"fact"}, field_name=name)
-        if user.role not in FACT_EDITORS.get(ev.state, set()):
+        if not policy.may_edit_facts(user, ev):
             raise WorkflowError(
                 f"评估表当前状态为「{state_label(ev.state)}」，您不能修改核查事实"
                 "（社区在草稿时填写，县级、市级在各自审核中更正）。"
@@ -204,11 +199,15 @@ def answer_fact(
     return SaveOutcome(ev, True, [], result)
 
 
+def standard_innovation_line(evaluation: Evaluation) -> str:
+    return evaluation.period.standard.standard.innovation_line or ""
+
+
 def save_innovation_text(
-    evaluation: Evaluation, user, text: str, expected_revision: int | None = None
+    evaluation: Evaluation, user: User, text: str, expected_revision: int | None = None
 ) -> SaveOutcome:
-    """Line 5's written innovation material: the community writes it while filling in the sheet."""
-    if not can(user, "edit_self"):
+    """The innovation line's written material: the community writes it while filling in the sheet."""
+    if not policy.owns_stage(user, Stage.SELF):
         raise NotAllowed("只有社区填报人员可以填写创新工作文字材料。")
     text = (text or "").strip()
     if len(text) > MAX_INNOVATION:
@@ -216,7 +215,7 @@ def save_innovation_text(
     with transaction.atomic():
         ev = lock(evaluation, user)
         check_fresh(ev, expected_revision, kinds={"innovation"})
-        if ev.state != State.DRAFT:
+        if not policy.may_edit_innovation(user, ev):
             raise WorkflowError(f"评估表当前状态为「{state_label(ev.state)}」，创新工作文字材料不可修改。")
         if ev.innovation_text == text:
             return SaveOutcome(ev, False)
@@ -224,6 +223,6 @@ def save_innovation_text(
         ev.innovation_text = text
         ev.save(update_fields=["innovation_text", "updated_at"])
         bump(ev)
-        record(ev, user, "innovation", line_id="5", field="innovation_text", old=old, new=text,
+        record(ev, user, "innovation", line_id=standard_innovation_line(ev), field="innovation_text", old=old, new=text,
                note="创新工作文字材料")
     return SaveOutcome(ev, True)

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from orgs.scoping import can, community_filter
+from orgs.models import User
+from orgs.scoping import community_filter
 
+from .. import policy
 from ..audit import record
 from ..models import AuditEvent, Evaluation, Period, Stage, State, Transition
+from ..policy import ACTIONS, Action
 from ..scoring import refresh_cached_result, result_for
 from ..signals import evaluation_submitted
 
@@ -41,43 +45,6 @@ class StaleError(WorkflowError):
     """The page was older than the sheet and the change touches what changed since."""
 
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    permission: str  # orgs.scoping action
-    check_stage: str | None = None  # the stage that must be complete
-    needs_comment: bool = False
-    needs_lines: bool = False
-    style: str = "primary"
-    bulk: bool = False
-
-
-ACTIONS: dict[str, Action] = {
-    a.name: a
-    for a in [
-        Action("submit", "提交县级审核", frozenset({State.DRAFT}), State.SUBMITTED, "submit", Stage.SELF),
-        Action("county_start", "开始县级审核", frozenset({State.SUBMITTED}), State.COUNTY_REVIEWING,
-               "review_county", bulk=True),
-        Action("county_return", "退回社区修改", frozenset({State.SUBMITTED, State.COUNTY_REVIEWING}), State.DRAFT,
-               "review_county", needs_comment=True, needs_lines=True, style="warning"),
-        Action("county_pass", "审核通过，报市级", frozenset({State.COUNTY_REVIEWING}), State.COUNTY_PASSED,
-               "review_county", Stage.COUNTY, style="success", bulk=True),
-        Action("city_start", "开始市级复核", frozenset({State.COUNTY_PASSED}), State.CITY_REVIEWING,
-               "review_city", bulk=True),
-        Action("city_return", "退回县级重审", frozenset({State.COUNTY_PASSED, State.CITY_REVIEWING}),
-               State.COUNTY_REVIEWING, "review_city", needs_comment=True, needs_lines=True, style="warning"),
-        Action("city_complete", "完成市级复核", frozenset({State.CITY_REVIEWING}), State.CITY_REVIEWED,
-               "review_city", Stage.CITY, style="success", bulk=True),
-        Action("publish", "公布结果", frozenset({State.CITY_REVIEWED}), State.PUBLISHED, "publish",
-               style="success", bulk=True),
-        Action("reopen", "重新开放（撤回公布）", frozenset({State.PUBLISHED}), State.CITY_REVIEWING, "reopen",
-               needs_comment=True, style="danger"),
-    ]
-}
-
 # Which reviewing level a return comes from, so its highlights stay until that level passes again.
 RETURN_STAGE = {"county_return": Stage.COUNTY, "city_return": Stage.CITY}
 CLEARS_RETURN = {"county_pass": Stage.COUNTY, "city_complete": Stage.CITY}
@@ -87,12 +54,12 @@ def state_label(state: str) -> str:
     return State(state).label if state in State.values else state
 
 
-def available_actions(evaluation: Evaluation, user) -> list[Action]:
+def available_actions(evaluation: Evaluation, user: User) -> list[Action]:
     """Actions the user could try on the sheet now (role and state; completeness is checked on use)."""
-    return [a for a in ACTIONS.values() if evaluation.state in a.sources and can(user, a.permission)]
+    return policy.available_actions(user, evaluation)
 
 
-def lock(evaluation: Evaluation, user) -> Evaluation:
+def lock(evaluation: Evaluation, user: User) -> Evaluation:
     """Lock the sheet's row, inside the user's scope (a sheet outside it does not exist for them)."""
     locked = (
         Evaluation.objects.select_for_update()
@@ -117,7 +84,7 @@ def describe_event(event: AuditEvent) -> str:
     when = timezone.localtime(event.at).strftime("%m-%d %H:%M")
     stage = f"（{Stage(event.stage).label}）" if event.stage in Stage.values else ""
     if event.kind == "state":
-        what = f"将状态由「{state_label(event.old)}」改为「{state_label(event.new)}」"
+        what = f"将状态由「{state_label(str(event.old))}」改为「{state_label(str(event.new))}」"
     elif event.kind == "score":
         what = f"将第 {event.line_id} 行{stage}得分由 {_show(event.old)} 改为 {_show(event.new)}"
     elif event.kind == "reason":
@@ -131,7 +98,7 @@ def describe_event(event: AuditEvent) -> str:
     return f"{who} 于 {when} {what}"
 
 
-def _show(value) -> str:
+def _show(value: Any) -> str:
     if value is None or value == "":
         return "空"
     if value is True:
@@ -191,7 +158,7 @@ def missing_for_stage(evaluation: Evaluation, stage: str) -> list[str]:
 
 def transition(
     evaluation: Evaluation,
-    user,
+    user: User,
     action_name: str,
     *,
     comment: str = "",
@@ -201,7 +168,7 @@ def transition(
     action = ACTIONS.get(action_name)
     if action is None:
         raise WorkflowError(f"未知的操作「{action_name}」。")
-    if not can(user, action.permission):
+    if not policy.may_do_kind(user, action):
         raise NotAllowed(f"您的角色（{user.get_role_display()}）不能执行「{action.label}」。")
     comment = (comment or "").strip()
     with transaction.atomic():
@@ -279,12 +246,12 @@ class BulkOutcome:
     failed: list[tuple[Evaluation, str]] = field(default_factory=list)
 
 
-def bulk_transition(evaluations: Iterable[Evaluation], user, action_name: str, comment: str = "") -> BulkOutcome:
+def bulk_transition(evaluations: Iterable[Evaluation], user: User, action_name: str, comment: str = "") -> BulkOutcome:
     """Apply one forward action to many sheets; each sheet on its own, a refusal does not stop the rest."""
     action = ACTIONS.get(action_name)
     if action is None or not action.bulk:
         raise WorkflowError(f"操作「{action_name}」不能批量执行。")
-    if not can(user, action.permission):
+    if not policy.may_do_kind(user, action):
         raise NotAllowed(f"您的角色（{user.get_role_display()}）不能执行「{action.label}」。")
     outcome = BulkOutcome()
     for ev in evaluations:
@@ -298,21 +265,21 @@ def bulk_transition(evaluations: Iterable[Evaluation], user, action_name: str, c
 
 
 # Named wrappers, for readers and callers who prefer them.
-def submit(evaluation: Evaluation, user, **kw) -> Evaluation:
+def submit(evaluation: Evaluation, user: User, **kw: Any) -> Evaluation:
     return transition(evaluation, user, "submit", **kw)
 
 
-def return_to_community(evaluation: Evaluation, user, comment: str, lines: Iterable[str], **kw) -> Evaluation:
+def return_to_community(evaluation: Evaluation, user: User, comment: str, lines: Iterable[str], **kw: Any) -> Evaluation:
     return transition(evaluation, user, "county_return", comment=comment, lines=lines, **kw)
 
 
-def return_to_county(evaluation: Evaluation, user, comment: str, lines: Iterable[str], **kw) -> Evaluation:
+def return_to_county(evaluation: Evaluation, user: User, comment: str, lines: Iterable[str], **kw: Any) -> Evaluation:
     return transition(evaluation, user, "city_return", comment=comment, lines=lines, **kw)
 
 
-def publish(evaluation: Evaluation, user, **kw) -> Evaluation:
+def publish(evaluation: Evaluation, user: User, **kw: Any) -> Evaluation:
     return transition(evaluation, user, "publish", **kw)
 
 
-def reopen(evaluation: Evaluation, user, reason: str, **kw) -> Evaluation:
+def reopen(evaluation: Evaluation, user: User, reason: str, **kw: Any) -> Evaluation:
     return transition(evaluation, user, "reopen", comment=reason, **kw)

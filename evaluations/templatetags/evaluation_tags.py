@@ -1,18 +1,19 @@
 from decimal import Decimal
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 
 register = template.Library()
 
 
-@register.simple_tag
-def optional_url(name: str, *args) -> str:
-    """The URL, or '' while the page that serves it does not exist yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
+@register.filter
+def split(value: str) -> list[str]:
+    return str(value).split()
+
+
+@register.filter
+def total_of(totals, stage: str):
+    """A presenters.Totals' total of one stage (None where hidden)."""
+    return totals.of(stage) if totals is not None else None
 
 
 @register.filter

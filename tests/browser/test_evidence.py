@@ -10,19 +10,7 @@ from evaluations.services.periods import open_period
 from tests.browser.conftest import login
 from tests.cast import PASSWORD
 
-try:
-    reverse("evaluations:evidence", args=[1, "1.1"])
-except Exception:  # evaluations/urls.py does not include urls_extra yet: mount it for this test
-    from django.urls import include, path
-
-    from config.urls import urlpatterns as _base
-
-    urlpatterns = [path("evaluations/", include(("evaluations.urls_extra", "evaluations"))), *_base]
-    _marks = [pytest.mark.urls(__name__)]
-else:
-    _marks = []
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), *_marks]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF_V1 = b"%PDF-1.4\n% version one\n%%EOF\n"
 PDF_V2 = b"%PDF-1.4\n% version two, signed\n%%EOF\n"

@@ -9,16 +9,6 @@ from evaluations.services import workflow
 from tests.cast import PASSWORD
 from tests.evaluations.conftest import answer_facts, fill_stage
 
-try:
-    reverse("evaluations:compare", args=[1])
-except Exception:  # evaluations/urls.py does not include urls_extra yet: mount it for these tests
-    from django.urls import include, path
-
-    from config.urls import urlpatterns as _base
-
-    urlpatterns = [path("evaluations/", include(("evaluations.urls_extra", "evaluations"))), *_base]
-    pytestmark = pytest.mark.urls(__name__)
-
 
 def county_score(line):
     return line.max - 1 if line.id == "1.2" else line.max

@@ -13,16 +13,6 @@ from orgs.models import AccessLog
 from tests.cast import PASSWORD
 from tests.evaluations.test_evidence_service import EXE, PDF
 
-try:
-    reverse("evaluations:evidence", args=[1, "1.1"])
-except Exception:  # evaluations/urls.py does not include urls_extra yet: mount it for these tests
-    from django.urls import include, path
-
-    from config.urls import urlpatterns as _base
-
-    urlpatterns = [path("evaluations/", include(("evaluations.urls_extra", "evaluations"))), *_base]
-    pytestmark = pytest.mark.urls(__name__)
-
 
 def client_for(client, user):
     assert client.login(username=user.username, password=PASSWORD)

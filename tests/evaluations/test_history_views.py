@@ -13,16 +13,6 @@ from evaluations.views_history import history_entries
 from tests.cast import PASSWORD
 from tests.evaluations.test_evidence_service import PDF
 
-try:
-    reverse("evaluations:history", args=[1])
-except Exception:  # evaluations/urls.py does not include urls_extra yet: mount it for these tests
-    from django.urls import include, path
-
-    from config.urls import urlpatterns as _base
-
-    urlpatterns = [path("evaluations/", include(("evaluations.urls_extra", "evaluations"))), *_base]
-    pytestmark = pytest.mark.urls(__name__)
-
 
 @pytest.fixture
 def trail(evaluation, cast):

@@ -53,8 +53,11 @@ def test_demo_profiles_earn_their_brackets_in_both_years(period, cast, standard_
             assert got == want, (year, unit.name, facts)
             assert facts["graduates_placed"] >= 1 and facts["hard_to_employ_total"] >= 10
             assert facts["households_visited_with_record"] >= facts["households_to_visit"] - 2
-            if tier in ("fair", "weak"):
+            if tier == "fair":  # one household not visited: partial coverage
                 assert Decimal(3) <= suggestions["3.2.2"].score < Decimal(4)
+            if tier == "weak":  # and one visited without a record: 有走访、无记录备案不得分
+                assert suggestions["3.2.2"].score == 0
+                assert "有走访、无记录备案不得分" in suggestions["3.2.2"].explanation
 
 
 def test_bench_generation_defaults_to_one_year_and_mixed_profiles(cast, standard_version):

@@ -46,11 +46,32 @@ def run(community_id: int):
     return values, records, [q["sql"] for q in ctx.captured_queries]
 
 
+def _spans(sql: str, opening: str) -> list[tuple[int, int]]:
+    """(start, end) of every `<opening> (…)` group, e.g. `IN (SELECT …)` or `EXISTS(…)`."""
+    spans = []
+    for match in re.finditer(re.escape(opening), sql):
+        depth, i = 0, match.start()
+        for i in range(sql.index("(", match.start()), len(sql)):
+            depth += {"(": 1, ")": -1}.get(sql[i], 0)
+            if depth == 0:
+                break
+        spans.append((match.start(), i + 1))
+    return spans
+
+
 def restricted(sql: str, community_id: int) -> bool:
-    """Every uncorrelated sub-select (`IN (SELECT`) and the outer query filter on the community."""
-    filters = len(re.findall(rf'"community_id" = {community_id}\b', sql))
-    subselects = sql.count("IN (SELECT")
-    return filters >= subselects + 1
+    """Every uncorrelated sub-select (`IN (SELECT …)`, evaluated on its own) filters on the community,
+    and so does the query outside its correlated EXISTS sub-selects (those are bound to the outer row
+    and read only that person's or household's rows)."""
+    pattern = re.compile(rf'"community_id" = {community_id}\b')
+    if not all(pattern.search(sql[a:b]) for a, b in _spans(sql, "IN (SELECT")):
+        return False
+    outside = sql
+    exists = _spans(sql, "EXISTS(")
+    for a, b in sorted(exists, reverse=True):
+        if not any(x < a and b <= y for x, y in exists):  # outermost EXISTS only
+            outside = outside[:a] + outside[b:]
+    return bool(pattern.search(outside))
 
 
 def test_facts_of_one_community_do_not_grow_with_the_city(cast):

@@ -89,7 +89,7 @@ def test_registration_import_needs_known_person_and_valid_dates(operator, cast):
     job = upload(operator, "unemployment", [head, [p.id_number, "2025-01-31", "2025-01-01", "就业"],
                                             [f.make_id(), "2025-02-01", "", ""]])
     msgs = [(r, c, m) for r, c, m in job.summary["errors"]]
-    assert (2, "注销日期", "不能早于失业登记日期") in msgs
+    assert (2, "注销日期", "“注销日期”不能早于“失业登记日期”") in msgs
     assert msgs[1][0] == 3 and "请先导入人员台帐" in msgs[1][2]
     job = upload(operator, "unemployment", [head, [p.id_number, "2025/01/31", "", ""]])
     operator.post(reverse("ledgers:import_apply", args=[job.pk]))

@@ -16,7 +16,7 @@ def table(chart):
 
 
 def test_workflow_progress(cast, period, sheets):
-    (c,) = dashboards.workflow_progress(period, summaries.scoped_communities(cast.city_admin))
+    (c,) = dashboards.workflow_progress(period, summaries.scoped_communities(cast.city_admin), cast.city_admin)
     t = table(c)
     assert list(t) == ["东城区", "西城区"]
     assert t["东城区"]["已公布"] == 2 and t["东城区"]["未建评估表"] == 0
@@ -24,7 +24,7 @@ def test_workflow_progress(cast, period, sheets):
 
 
 def test_score_and_star_distribution(cast, period, sheets):
-    scores, stars = dashboards.score_distribution(period, summaries.scoped_communities(cast.city_admin))
+    scores, stars = dashboards.score_distribution(period, summaries.scoped_communities(cast.city_admin), cast.city_admin)
     t = table(scores)
     assert t["90–95分（不含）"]["社区数"] == 1 and t["95分及以上"]["社区数"] == 1
     assert sum(r["社区数"] for r in t.values()) == 2
@@ -33,7 +33,7 @@ def test_score_and_star_distribution(cast, period, sheets):
 
 
 def test_line_losses(cast, period, sheets):
-    (c,) = dashboards.line_losses(period, summaries.scoped_communities(cast.city_admin))
+    (c,) = dashboards.line_losses(period, summaries.scoped_communities(cast.city_admin), cast.city_admin)
     t = table(c)
     # Latest stage: city for the two 东城区 sheets, county for 西华一.
     assert t["3.6"] == {"平均失分": 2.0, "失分社区数": 1, "已评分社区数": 3}
@@ -43,7 +43,7 @@ def test_line_losses(cast, period, sheets):
 
 
 def test_self_vs_reviewed(cast, period, sheets):
-    (c,) = dashboards.self_vs_reviewed(period, summaries.scoped_communities(cast.city_admin))
+    (c,) = dashboards.self_vs_reviewed(period, summaries.scoped_communities(cast.city_admin), cast.city_admin)
     t = table(c)
     assert t["东城区"]["平均自评分"] == 94.5  # (94 + 95) / 2
     assert t["东城区"]["平均县级审核分"] == 94.25  # (93.5 + 95) / 2
@@ -78,7 +78,7 @@ def test_community_history(cast, period, sheets, standard_version):
     p2 = Period.objects.create(year=2026, name="2026年度", standard=standard_version, created_by=cast.city_admin)
     score_sheet(Evaluation.objects.create(period=p2, community=cast.community), cast.city_reviewer, {},
                 state=State.PUBLISHED)  # fmt: skip
-    (c,) = dashboards.community_history(cast.community)
+    (c,) = dashboards.community_history(cast.community, cast.city_admin)
     t = table(c)
     assert list(t) == ["2025年度", "2026年度"]
     assert t["2025年度"]["市级复核分"] == 93.5 and t["2026年度"]["市级复核分"] == 100.0

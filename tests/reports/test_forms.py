@@ -36,11 +36,11 @@ def test_totals_of_the_fixture(sheets):
     assert mine.star == "四星"
 
 
-def test_xlsx_cell_by_cell(sheets):
+def test_xlsx_cell_by_cell(sheets, cast):
     from openpyxl import load_workbook
 
     ev = sheets["mine"]
-    form = forms.filled_form(ev)
+    form = forms.filled_form(ev, cast.city_reviewer)
     wb = load_workbook(io.BytesIO(forms.form_bytes(form, "xlsx")))
     ws = wb.active
     assert ws["A1"].value == "附件1"
@@ -92,11 +92,11 @@ def test_xlsx_cell_by_cell(sheets):
     assert ws.cell(row_352, 7).value == "就业困难人员就业率92%" and ws.cell(row_352, 6).value == 3
 
 
-def test_docx_cell_by_cell(sheets):
+def test_docx_cell_by_cell(sheets, cast):
     from docx import Document
 
     ev = sheets["mine"]
-    doc = Document(io.BytesIO(forms.form_bytes(forms.filled_form(ev), "docx")))
+    doc = Document(io.BytesIO(forms.form_bytes(forms.filled_form(ev, cast.city_reviewer), "docx")))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "市级充分就业星级社区评审标准" in text
     assert "评估单位：东城区（市、县）东华街道（乡镇）东华一社区" in text and "评估期：2025年度" in text
@@ -125,10 +125,10 @@ def test_docx_cell_by_cell(sheets):
     assert table.rows[-1].cells[7].text == "93.5"
 
 
-def test_pdf_has_the_chinese_text(sheets):
+def test_pdf_has_the_chinese_text(sheets, cast):
     from pypdf import PdfReader
 
-    pdf = forms.form_bytes(forms.filled_form(sheets["mine"]), "pdf")
+    pdf = forms.form_bytes(forms.filled_form(sheets["mine"], cast.city_reviewer), "pdf")
     reader = PdfReader(io.BytesIO(pdf))
     page = reader.pages[0]
     assert page.mediabox.width > page.mediabox.height  # landscape
@@ -178,7 +178,7 @@ def test_form_download_needs_login(client, sheets):
     assert resp.status_code == 302
 
 
-def test_pdf_is_cached_by_content_and_follows_changes(sheets, monkeypatch):
+def test_pdf_is_cached_by_content_and_follows_changes(sheets, cast, monkeypatch):
     import weasyprint
     from django.core.cache import caches
 
@@ -192,12 +192,12 @@ def test_pdf_is_cached_by_content_and_follows_changes(sheets, monkeypatch):
 
     monkeypatch.setattr(weasyprint.HTML, "write_pdf", counting)
     ev = sheets["mine"]
-    first = forms.form_bytes(forms.filled_form(ev), "pdf")
-    again = forms.form_bytes(forms.filled_form(ev), "pdf")
+    first = forms.form_bytes(forms.filled_form(ev, cast.city_reviewer), "pdf")
+    again = forms.form_bytes(forms.filled_form(ev, cast.city_reviewer), "pdf")
     assert again == first and len(calls) == 1  # unchanged sheet: served from the cache
 
     score = ev.scores.filter(stage="county").exclude(reason="").first()
     score.reason += "（复核补充）"
     score.save(update_fields=["reason"])
-    changed = forms.form_bytes(forms.filled_form(ev), "pdf")
+    changed = forms.form_bytes(forms.filled_form(ev, cast.city_reviewer), "pdf")
     assert len(calls) == 2 and changed != first  # any change in the form's content renders anew

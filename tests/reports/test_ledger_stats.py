@@ -59,7 +59,7 @@ def test_outcome_chart_uses_ledgers_then_checklist(cast, period, ledgers):
     ev = Evaluation.objects.create(period=period, community=cast.sibling)
     FactAnswer.objects.create(evaluation=ev, name="registered_unemployed_total", value=2, answered_by=cast.operator)
     FactAnswer.objects.create(evaluation=ev, name="registered_unemployed_employed", value=2, answered_by=cast.operator)
-    rates, hardship = dashboards.outcomes(period, summaries.scoped_communities(cast.city_admin))
+    rates, hardship = dashboards.outcomes(period, summaries.scoped_communities(cast.city_admin), cast.city_admin)
     t = {row[0]: dict(zip(rates["headers"][1:], row[1:], strict=True)) for row in rates["rows"]}
     # 东城区: ledgers 2 registered / 1 employed + checklist 2 / 2 → 3 of 4.
     assert t["东城区"]["登记失业人员就业率（%）"] == 75.0 and t["东城区"]["有数据的社区数"] == 2

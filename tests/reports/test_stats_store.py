@@ -80,7 +80,7 @@ def test_outcomes_of_a_submitted_sheet_come_from_its_snapshot(cast, period):
 
 def test_outcomes_dashboard_shows_when_it_was_computed(client, cast, period):
     unemployed_person(cast.community)
-    rates, _ = dashboards.outcomes(period, summaries.scoped_communities(cast.city_admin))
+    rates, _ = dashboards.outcomes(period, summaries.scoped_communities(cast.city_admin), cast.city_admin)
     assert rates["computed_at"] is not None
     client.login(username=cast.city_admin.username, password=PASSWORD)
     html = client.get(reverse("reports:dashboard", args=["outcomes"]) + "?period=2025").content.decode()

@@ -26,7 +26,7 @@ def read_xlsx(content: bytes) -> list[list]:
 
 
 def test_period_results_hand_computed(cast, period, sheets):
-    results = {r.name: r for r in summaries.period_results(period, summaries.scoped_communities(cast.city_admin))}
+    results = {r.name: r for r in summaries.period_results(period, summaries.scoped_communities(cast.city_admin), cast.city_admin)}
     assert set(results) == {"东华一社区", "东华二社区", "西华一社区"}
     mine, sibling, other = results["东华一社区"], results["东华二社区"], results["西华一社区"]
     assert (mine.self_total, mine.county_total, mine.city_total, mine.star) == (D(94), D("93.5"), D("93.5"), "四星")

@@ -355,11 +355,17 @@ def test_brackets_inconsistent_facts() -> None:
         (10, 7, 0, D("2.5")),  # 4 × 0.7 = 2.8 → 2.5
         (3, 2, 0, D("2.5")),  # 4 × 2/3 = 2.67 → 2.5
         (3, 1, 0, D(1)),  # 4 × 1/3 = 1.33 → 1
-        (8, 7, 1, D("3.5")),  # 4 × 7/8 = 3.5 exactly
-        (10, 8, 2, D(3)),  # 4 × 0.8 = 3.2 → 3
-        (5, 0, 5, D(0)),  # visited, none recorded: "有走访、无记录备案不得分"
+        (8, 7, 0, D("3.5")),  # 4 × 7/8 = 3.5 exactly
+        (10, 8, 0, D(3)),  # 4 × 0.8 = 3.2 → 3
+        # "有走访、无记录备案不得分": a household visited without its record scores the line 0,
+        # however many others were visited with records (was 4 × 7/8 = 3.5 and 4 × 5/8 = 2.5).
+        (8, 7, 1, D(0)),
+        (8, 5, 1, D(0)),
+        (10, 8, 2, D(0)),
+        (5, 0, 5, D(0)),
         (5, 0, 0, D(0)),
-        (5, 1, 4, D("0.5")),  # 4 × 1/5 = 0.8 → 0.5
+        (5, 1, 4, D(0)),
+        (5, 1, 0, D("0.5")),  # 4 × 1/5 = 0.8 → 0.5
         (0, 0, 0, D(4)),  # nobody to visit
     ],
 )
@@ -372,8 +378,9 @@ def test_coverage_3_2_2(total: int, covered: int, without: int, expected: Decima
     )
     assert item.score == expected
     if without:
-        assert "无记录备案不得分，按未走访计" in item.explanation
-    if total == 0:
+        assert "有走访、无记录备案不得分 → 0 分" in item.explanation
+        assert item.flags == ("visited_without_record",)
+    elif total == 0:
         assert item.flags == ("no_population",)
     elif 0 < covered < total:
         assert item.flags == ("partial_coverage",)

@@ -329,3 +329,19 @@ def test_schema_and_engine_do_not_import_django() -> None:
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_which_lines_a_fact_feeds_comes_from_the_schema():
+    from standards.schema import line_facts, load_standard_file
+
+    standard = load_standard_file(Path(__file__).resolve().parents[2] / "standards" / "data" / "v1.json")
+    # A gate fact, a disqualification fact, a rule fact, a fact read by two parts of one line.
+    assert standard.fact_lines["service_window"] == ("1.1",)
+    assert standard.fact_lines["platform_established"] == ("1.1",)
+    assert standard.fact_lines["serious_incident"] == ("4",)
+    assert standard.fact_lines["visits_without_record"] == ("3.2.2",)
+    assert standard.fact_lines["entrepreneurship_policy_help"] == ("3.3.4",)
+    assert line_facts(standard.line("1.1")) == [
+        "platform_documented", "service_window", "platform_established"]
+    ledger = {"households_to_visit", "welfare_post_placements", "registered_unemployed_total"}
+    assert [line.id for line in standard.lines_reading(ledger)] == ["3.2.2", "3.5.3", "3.6"]

@@ -172,7 +172,7 @@ class Command(BaseCommand):
             value = sug.score if sug.score is not None else self.discretionary(ev, line, sug, stage, index, li)
             reason = ""
             if stage != Stage.SELF:
-                if line.id == "5":
+                if line.innovation:
                     value = Decimal(self.scoring(ev).innovation[index % 2])
                 elif (stage == Stage.COUNTY and sug.score is None and (index + li) % 7 == 0 and value > 0):
                     value = step_down(value, step, Decimal(0))  # the county is stricter on a few lines

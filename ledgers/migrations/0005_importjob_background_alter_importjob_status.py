@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('jobs', '0001_initial'),
-        ('ledgers', '0003_duplicateattempt'),
+        ('ledgers', '0004_person_female_retirement_group'),
     ]
 
     operations = [

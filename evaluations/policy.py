@@ -1,0 +1,288 @@
+"""The review policy: who sees and changes what on a sheet, in which state.
+
+Everything here is derived from three pieces of data and nothing else:
+
+* which stage each role owns (`STAGE_PERMISSION` names the role-level permission in `orgs.scoping`:
+  self → community operator, county → county reviewer, city → city reviewer and city administrator);
+* the state rules (`STATE_RULES`): which stage each state edits (`models.EDITABLE_STAGE`), whether the
+  reviewers' stages are released to those who own no reviewing stage, whether reviewers may refresh the
+  ledger facts;
+* the workflow's actions (`ACTIONS`): from which states, to which state, by the owners of which stage.
+
+A new action (withdraw, un-pass, adopt) is one more `Action`; a new state (a public notice, an appeal) is
+one more `StateRule`. Pages, fragments, exports, the API and the home pages ask the functions below;
+no other table of roles × states exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from orgs.scoping import can
+
+from .models import EDITABLE_STAGE, Evaluation, Evidence, Stage, State
+
+if TYPE_CHECKING:
+    from orgs.models import User
+
+# The stages in sheet order.
+STAGES: tuple[str, ...] = (Stage.SELF.value, Stage.COUNTY.value, Stage.CITY.value)
+# The reviewers' stages: hidden from those who own none of them while the review runs.
+REVIEW_STAGES: tuple[str, ...] = (Stage.COUNTY.value, Stage.CITY.value)
+# Which stage each role owns, as the role-level permission of orgs.scoping (roles × permissions).
+STAGE_PERMISSION: dict[str, str] = {
+    Stage.SELF.value: "edit_self",
+    Stage.COUNTY.value: "review_county",
+    Stage.CITY.value: "review_city",
+}
+
+
+@dataclass(frozen=True)
+class StateRule:
+    """What a state means for the policy."""
+
+    # The stage whose column, facts and evidence are worked on in this state (None: nobody edits).
+    editable_stage: str | None
+    # The reviewers' stages (columns, totals, reasons, final star) are shown to users who own no
+    # reviewing stage: after publication, or when the sheet is back with the community after a return.
+    reviews_released: bool
+    # Reviewers may refresh the sheet's ledger-fact snapshot (the review has begun and is not finished).
+    facts_refreshable: bool
+
+
+STATE_RULES: dict[str, StateRule] = {
+    State.DRAFT.value: StateRule(EDITABLE_STAGE.get(State.DRAFT), True, False),
+    State.SUBMITTED.value: StateRule(EDITABLE_STAGE.get(State.SUBMITTED), False, True),
+    State.COUNTY_REVIEWING.value: StateRule(EDITABLE_STAGE.get(State.COUNTY_REVIEWING), False, True),
+    State.COUNTY_PASSED.value: StateRule(EDITABLE_STAGE.get(State.COUNTY_PASSED), False, True),
+    State.CITY_REVIEWING.value: StateRule(EDITABLE_STAGE.get(State.CITY_REVIEWING), False, True),
+    State.CITY_REVIEWED.value: StateRule(EDITABLE_STAGE.get(State.CITY_REVIEWED), False, False),
+    State.PUBLISHED.value: StateRule(EDITABLE_STAGE.get(State.PUBLISHED), True, False),
+}
+_NO_RULE = StateRule(None, False, False)
+
+ActionKind = Literal["forward", "return", "reopen"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One workflow step: done by the owners of `stage` (narrowed by `permission` where it is set)."""
+
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    stage: str  # the stage whose owners act
+    kind: ActionKind = "forward"  # forward steps put the sheet on the actor's to-do list
+    permission: str = ""  # an orgs.scoping permission narrowing the stage's owners (reopen: the admin)
+    check_stage: str | None = None  # the stage that must be complete
+    needs_comment: bool = False
+    needs_lines: bool = False
+    style: str = "primary"
+    bulk: bool = False
+
+    @property
+    def role_permission(self) -> str:
+        return self.permission or STAGE_PERMISSION[self.stage]
+
+
+_S, _C, _Y = Stage.SELF.value, Stage.COUNTY.value, Stage.CITY.value
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action("submit", "提交县级审核", frozenset({State.DRAFT}), State.SUBMITTED, _S, check_stage=_S,
+               permission="submit"),
+        Action("county_start", "开始县级审核", frozenset({State.SUBMITTED}), State.COUNTY_REVIEWING, _C,
+               bulk=True),
+        Action("county_return", "退回社区修改", frozenset({State.SUBMITTED, State.COUNTY_REVIEWING}), State.DRAFT,
+               _C, kind="return", needs_comment=True, needs_lines=True, style="warning"),
+        Action("county_pass", "审核通过，报市级", frozenset({State.COUNTY_REVIEWING}), State.COUNTY_PASSED, _C,
+               check_stage=_C, style="success", bulk=True),
+        Action("city_start", "开始市级复核", frozenset({State.COUNTY_PASSED}), State.CITY_REVIEWING, _Y,
+               bulk=True),
+        Action("city_return", "退回县级重审", frozenset({State.COUNTY_PASSED, State.CITY_REVIEWING}),
+               State.COUNTY_REVIEWING, _Y, kind="return", needs_comment=True, needs_lines=True, style="warning"),
+        Action("city_complete", "完成市级复核", frozenset({State.CITY_REVIEWING}), State.CITY_REVIEWED, _Y,
+               check_stage=_Y, style="success", bulk=True),
+        Action("publish", "公布结果", frozenset({State.CITY_REVIEWED}), State.PUBLISHED, _Y, permission="publish",
+               style="success", bulk=True),
+        Action("reopen", "重新开放（撤回公布）", frozenset({State.PUBLISHED}), State.CITY_REVIEWING, _Y,
+               kind="reopen", permission="reopen", needs_comment=True, style="danger"),
+    ]
+}
+
+
+def rule(evaluation: Evaluation) -> StateRule:
+    return STATE_RULES.get(evaluation.state, _NO_RULE)
+
+
+# ------------------------------------------------------------------------------------------------
+# Roles and stages
+
+
+def owns_stage(user: User, stage: str) -> bool:
+    """The user's role owns the stage (may fill in its column in the state that edits it)."""
+    permission = STAGE_PERMISSION.get(stage)
+    return permission is not None and can(user, permission)
+
+
+def owned_stages(user: User) -> tuple[str, ...]:
+    return tuple(stage for stage in STAGES if owns_stage(user, stage))
+
+
+def is_reviewer(user: User) -> bool:
+    """Owns a reviewing stage (county or city): sees every stage of the sheets in scope."""
+    return any(owns_stage(user, stage) for stage in REVIEW_STAGES)
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading
+
+
+def stages_visible_in_state(user: User, state: str) -> tuple[str, ...]:
+    if is_reviewer(user) or STATE_RULES.get(state, _NO_RULE).reviews_released:
+        return STAGES
+    return (Stage.SELF.value,)
+
+
+def visible_stages(user: User, evaluation: Evaluation) -> tuple[str, ...]:
+    """The stages whose scores, reasons and totals the user may see on this sheet."""
+    return stages_visible_in_state(user, evaluation.state)
+
+
+def may_see_stage(user: User, evaluation: Evaluation, stage: str) -> bool:
+    return stage in visible_stages(user, evaluation)
+
+
+def hidden_states(user: User, stage: str) -> frozenset[str]:
+    """The states in which the stage is hidden from the user (for filtering lists in one query)."""
+    return frozenset(state for state in STATE_RULES if stage not in stages_visible_in_state(user, state))
+
+
+def may_see_step_comment(user: User, evaluation: Evaluation, action: Action) -> bool:
+    """A workflow step's comment and lines: seen by those who see its stage, and always by those it
+    was addressed to (a return to the community is read by the community)."""
+    if action.stage in visible_stages(user, evaluation):
+        return True
+    return STATE_RULES.get(action.target, _NO_RULE).reviews_released and not is_reviewer(user)
+
+
+def may_see_return(user: User, evaluation: Evaluation) -> bool:
+    """The return banner and comment: shown when the returning stage is visible to the user."""
+    return not evaluation.returned_by or may_see_stage(user, evaluation, evaluation.returned_by)
+
+
+# ------------------------------------------------------------------------------------------------
+# Editing
+
+
+def editable_stage(evaluation: Evaluation) -> str | None:
+    return rule(evaluation).editable_stage
+
+
+def may_edit_stage(user: User, evaluation: Evaluation, stage: str) -> bool:
+    return editable_stage(evaluation) == stage and owns_stage(user, stage)
+
+
+def may_edit_line(user: User, evaluation: Evaluation, stage: str, scored_at_stage: bool) -> bool:
+    """One line's cell: its stage is editable by the user and the line is scored at that stage."""
+    return scored_at_stage and may_edit_stage(user, evaluation, stage)
+
+
+def user_editable_stage(user: User, evaluation: Evaluation) -> str | None:
+    stage = editable_stage(evaluation)
+    return stage if stage is not None and owns_stage(user, stage) else None
+
+
+def may_edit_facts(user: User, evaluation: Evaluation) -> bool:
+    """Checklist facts are answered by the owners of the stage being edited (community, then reviewers)."""
+    return can(user, "edit_facts") and user_editable_stage(user, evaluation) is not None
+
+
+def may_edit_innovation(user: User, evaluation: Evaluation) -> bool:
+    """The innovation text is the community's material, written while its own stage is open."""
+    return may_edit_stage(user, evaluation, Stage.SELF.value)
+
+
+def may_refresh_facts(user: User, evaluation: Evaluation) -> bool:
+    return can(user, "refresh_facts") and rule(evaluation).facts_refreshable
+
+
+# ------------------------------------------------------------------------------------------------
+# Evidence
+
+
+def may_upload_evidence(user: User, evaluation: Evaluation) -> bool:
+    """Each level adds evidence while its own stage is being edited, in an open period."""
+    return (
+        evaluation.period.is_open
+        and can(user, "upload_evidence")
+        and user_editable_stage(user, evaluation) is not None
+    )
+
+
+def may_delete_evidence(user: User, evidence: Evidence, evaluation: Evaluation | None = None) -> bool:
+    """As uploading, and only what the user's own unit added (the county cannot hide the community's files)."""
+    sheet = evaluation if evaluation is not None else evidence.evaluation
+    return may_upload_evidence(user, sheet) and evidence.created_by.unit_id == user.unit_id
+
+
+def evidence_refusal(user: User, evaluation: Evaluation) -> str:
+    """Why the user may not add or remove evidence now, in Chinese ('' when they may)."""
+    if not evaluation.period.is_open:
+        return f"{evaluation.period.name}已关闭，不能再修改证明材料。"
+    if not can(user, "upload_evidence") or not owned_stages(user):
+        return "您的角色不能上传或删除证明材料。"
+    if may_upload_evidence(user, evaluation):
+        return ""
+    states = "、".join(
+        State(state).label for state, r in STATE_RULES.items()
+        if r.editable_stage is not None and owns_stage(user, r.editable_stage)
+    )
+    if Stage.SELF.value in owned_stages(user):
+        # A sheet returned to the community is a draft again.
+        when = "社区只能在评估表为草稿或被退回修改时上传"
+    else:
+        when = f"{user.get_role_display()}只能在「{states}」时补充材料"
+    return f"评估表当前状态为「{State(evaluation.state).label}」，{when}。"
+
+
+# ------------------------------------------------------------------------------------------------
+# Workflow actions
+
+
+def may_do_kind(user: User, action: Action) -> bool:
+    """The role may do the action at all (in some state)."""
+    return owns_stage(user, action.stage) and can(user, action.role_permission)
+
+
+def may_act(user: User, evaluation: Evaluation, action: Action | str) -> bool:
+    spec = ACTIONS.get(action) if isinstance(action, str) else action
+    return spec is not None and evaluation.state in spec.sources and may_do_kind(user, spec)
+
+
+def available_actions(user: User, evaluation: Evaluation) -> list[Action]:
+    """Actions the user could try on the sheet now (role and state; completeness is checked on use)."""
+    return [a for a in ACTIONS.values() if may_act(user, evaluation, a)]
+
+
+def bulk_actions(user: User) -> list[Action]:
+    return [a for a in ACTIONS.values() if a.bulk and may_do_kind(user, a)]
+
+
+def waiting_states(user: User) -> frozenset[str]:
+    """States in which a sheet waits for the user: a forward action of theirs starts from it."""
+    return frozenset(
+        state for a in ACTIONS.values() if a.kind == "forward" and may_do_kind(user, a) for state in a.sources
+    )
+
+
+def waits_for(user: User, evaluation: Evaluation) -> bool:
+    return evaluation.state in waiting_states(user)
+
+
+def actions_named(names: Iterable[str]) -> list[Action]:
+    return [ACTIONS[n] for n in names if n in ACTIONS]

@@ -1,0 +1,39 @@
+"""Queries of sheets shared by pages, exports and the API (what to fetch; presenters decide what to show)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db.models import QuerySet
+
+from orgs.models import User
+from orgs.scoping import scope_queryset
+
+from .models import Evaluation, Evidence, FactAnswer, LineScore
+
+
+def sheets_for(user: User) -> QuerySet[Evaluation]:
+    """The sheets in the user's scope, with what lists show of each."""
+    return scope_queryset(
+        user, Evaluation.objects.select_related("period", "community__parent__parent", "community__county")
+    )
+
+
+def sheet_queryset() -> QuerySet[Evaluation]:
+    """One sheet with what its page, forms and API detail read."""
+    return Evaluation.objects.select_related("period__standard", "community__parent__parent")
+
+
+def line_scores(evaluation: Evaluation) -> dict[tuple[str, str], LineScore]:
+    """(line id, stage) -> entered score; reuses a prefetched `scores` when the caller did one."""
+    return {(s.line_id, s.stage): s for s in evaluation.scores.all().select_related("updated_by")}
+
+
+def evidence_counts(evaluation: Evaluation) -> Counter[str]:
+    return Counter(
+        Evidence.objects.filter(evaluation=evaluation, is_deleted=False).values_list("line_id", flat=True)
+    )
+
+
+def fact_answers(evaluation: Evaluation) -> dict[str, FactAnswer]:
+    return {a.name: a for a in FactAnswer.objects.filter(evaluation=evaluation).select_related("answered_by")}

@@ -30,28 +30,33 @@ def rate(numerator: int, denominator: int) -> float | None:
     return round(100 * numerator / denominator, 1) if denominator else None
 
 
-def table(period: Period, communities) -> dict:
-    """Rows per community with a subtotal per district and a grand total, and when they were computed."""
+def table(period: Period, communities, *, community_rows: bool = True) -> dict:
+    """Rows per community with a subtotal per district and a grand total, and when they were computed.
+
+    `community_rows=False` keeps the district subtotals and the total only (the city-wide page).
+    """
     cols = columns()
     computed = stats_store.stats_for(period, communities)
     stats = computed.values
     rows, subtotals = [], defaultdict(lambda: defaultdict(int))
     grand: dict[str, int] = defaultdict(int)
     units = list(communities.order_by("code").values("pk", "name", "county__name", "street__name", "county_id"))
-    current = None
+    current = county_id = None
     for u in units:
         if current is not None and u["county__name"] != current:
-            rows.append({"kind": "subtotal", "labels": [current, "小计", ""], "values": _vals(subtotals[current], cols)})
-        current = u["county__name"]
+            rows.append({"kind": "subtotal", "labels": [current, "小计", ""], "county_id": county_id,
+                         "values": _vals(subtotals[current], cols)})
+        current, county_id = u["county__name"], u["county_id"]
         s = stats.get(u["pk"], {})
         for key, _label in cols:
             subtotals[current][key] += s.get(key, 0)
             grand[key] += s.get(key, 0)
-        rows.append(
-            {"kind": "community", "labels": [u["county__name"], u["street__name"], u["name"]], "values": _vals(s, cols)}
-        )
+        if community_rows:
+            rows.append({"kind": "community", "labels": [u["county__name"], u["street__name"], u["name"]],
+                         "values": _vals(s, cols)})
     if current is not None:
-        rows.append({"kind": "subtotal", "labels": [current, "小计", ""], "values": _vals(subtotals[current], cols)})
+        rows.append({"kind": "subtotal", "labels": [current, "小计", ""], "county_id": county_id,
+                     "values": _vals(subtotals[current], cols)})
         rows.append({"kind": "total", "labels": ["合计", "", ""], "values": _vals(grand, cols)})
     return {"headers": ["区（市、县）", "街道（乡镇）", "社区", *[label for _, label in cols]], "rows": rows,
             "computed_at": computed.computed_at}

@@ -24,6 +24,7 @@ from .summaries import report_scope
 
 FORM_FORMATS = forms.FORM_FORMATS
 FORM_LIST_PAGE_SIZE = 50
+LEDGER_STATS_MAX_ROWS = 200
 
 
 def _download(content: bytes, filename: str, fmt: str) -> HttpResponse:
@@ -192,7 +193,9 @@ def ledger_stats_page(request):
     period, county = _scope(request)
     ctx = _filter_context(request, period, county)
     if period is not None:
-        ctx["table"] = ledger_stats.table(
-            period, summaries.scoped_communities(request.user, county.pk if county else None)
-        )
+        communities = summaries.scoped_communities(request.user, county.pk if county else None)
+        # Thousands of community rows make no page: the whole city shows one subtotal row per district,
+        # each linking to that district's communities (the Excel download keeps every row).
+        ctx["summary_only"] = county is None and communities.count() > LEDGER_STATS_MAX_ROWS
+        ctx["table"] = ledger_stats.table(period, communities, community_rows=not ctx["summary_only"])
     return render(request, "reports/ledger_stats.html", ctx)

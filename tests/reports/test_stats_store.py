@@ -94,3 +94,17 @@ def test_rebuild_command_recomputes_every_row(cast, period):
     assert set(rows) == {cast.community.pk, cast.sibling.pk, cast.other_community.pk}
     assert rows[cast.other_community.pk].values["new_registrations"] == 1
     assert not any(r.stale for r in rows.values())
+
+
+def test_city_page_of_a_big_city_shows_district_subtotals_only(client, cast, period, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "LEDGER_STATS_MAX_ROWS", 2)
+    unemployed_person(cast.community)
+    client.login(username=cast.city_admin.username, password=PASSWORD)
+    html = client.get(reverse("reports:ledger_stats") + "?period=2025").content.decode()
+    assert 'data-testid="summary-only"' in html
+    assert "东华一社区" not in html and 'data-kind="community"' not in html
+    assert html.count('data-kind="subtotal"') == 2 and f"county={cast.county.pk}" in html
+    html = client.get(reverse("reports:ledger_stats") + f"?period=2025&county={cast.county.pk}").content.decode()
+    assert "东华一社区" in html and 'data-testid="summary-only"' not in html

@@ -199,3 +199,20 @@ def test_api_detail_and_history(world, role, state):
     listed = api.get("/evaluations", {"period": ev.period_id}).json()
     (row,) = [r for r in listed["items"] if r["id"] == ev.pk]
     assert {s for s in ("county", "city") if row[f"{s}_total"] is not None} == expected(TOTALS, role, state)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "state"), CELLS)
+def test_api_star_filter_does_not_reveal_a_hidden_star(world, role, state):
+    ev = world.sheets[state]
+    ev.refresh_from_db()
+    stars = [ev.star] if ev.star else ["", "三星", "四星", "五星"]
+    api = ApiClient(world.cast.users_by_role()[role])
+    found = set()
+    for star in stars:
+        listed = api.get("/evaluations", {"period": ev.period_id, "star": star}).json()
+        if any(r["id"] == ev.pk for r in listed["items"]):
+            found.add(star)
+    if ev.star:
+        # Filtering by the stored star finds the sheet only where the city's result is visible.
+        assert bool(found) == ("city" in expected(TOTALS, role, state))

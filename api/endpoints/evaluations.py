@@ -9,7 +9,7 @@ from pydantic import Field
 
 from evaluations import policy
 from evaluations.facts import fact_listing
-from evaluations.models import Evaluation, Evidence, EvidenceRevision, State
+from evaluations.models import Evaluation, Evidence, EvidenceRevision, Stage, State
 from evaluations.presenters import result_for_user, totals_for, visible_events, visible_transitions
 from evaluations.services import evidence as evidence_service
 from evaluations.services import scores as score_service
@@ -77,9 +77,10 @@ def list_evaluations(request, filters: Query[EvaluationFilter], page: Query[Page
         qs = qs.filter(community__street_id=filters.street)
     if filters.county:
         qs = qs.filter(community__county_id=filters.county)
-    if filters.star is not None:
-        qs = qs.filter(star=filters.star)
     user = request.auth
+    if filters.star is not None:
+        # A star still under review is not the user's to see: filtering on it must not reveal it either.
+        qs = qs.filter(star=filters.star).exclude(state__in=policy.hidden_states(user, Stage.CITY))
     return paginate(qs.order_by("-period__year", "community__code"), page, lambda ev: serialize.evaluation(ev, user))
 
 

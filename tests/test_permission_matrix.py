@@ -185,6 +185,7 @@ TRANSITION_COMMENT = {"comment": "请补充第 1.1 项的证明材料", "lines":
 # url name -> cases. Each case runs for every role of ROLES.
 MATRIX: dict[str, list[Case]] = {
     "home": [Case("none", "get", EVERYONE)],
+    "help": [Case("none", "get", EVERYONE)],
     "healthz": [Case("none", "get", per_role(200, anonymous=200))],
     "login": [Case("none", "get", per_role(302, anonymous=200))],
     "logout": [Case("none", "post", per_role(302, anonymous=302))],
@@ -411,7 +412,7 @@ MATRIX: dict[str, list[Case]] = {
     "reports:dashboard": [Case("dashboard", "get", EVERYONE)],
     "reports:ledger_stats": [Case("none", "get", EVERYONE)],
     # ---- api token management page (the /api/ endpoints authenticate with tokens: tests/api)
-    "api:tokens": [Case("none", "get", EVERYONE)],
+    "api:tokens": [Case("none", "get", per_role(200, street_viewer=403))],
     # A token is its owner's alone: someone else's answers 404, as DELETE /api/tokens/{id} does.
     "api:token_revoke": [
         Case("own_token", "post", per_role(302), effect=lambda w, role: own_token_revoked(w, role),

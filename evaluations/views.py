@@ -27,6 +27,7 @@ from orgs.scoping import can, get_for_user, require, scope_queryset, visible_com
 from standards import engine
 from standards.presentation import table_rows
 
+from . import period_log
 from .facts import checklist_fact_names, collect_facts
 from .forms import ListFilterForm, PeriodForm, TransitionForm, bands_to_text
 from .models import EDITABLE_STAGE, Evaluation, Evidence, FactAnswer, LineScore, Period, Stage, State
@@ -464,7 +465,7 @@ def periods(request):
     items = Period.objects.select_related("standard").annotate(
         sheets=Count("evaluations"),
         published=Count("evaluations", filter=Q(evaluations__state=State.PUBLISHED)),
-    )
+    ).order_by("-year")  # newest first everywhere (Meta.ordering is dropped by the aggregate)
     return render(request, "evaluations/periods.html", {
         "periods": [(p, period_service.first_submission(p)) for p in items]})
 
@@ -519,7 +520,7 @@ def period_edit(request, pk: int):
             f.disabled = True
     return render(request, "evaluations/period_form.html", {
         "form": form, "creating": False, "period": period, "first": first,
-        "changes": period.changes.select_related("user")[:20]})
+        "changes": [(c, period_log.describe(c.changes)) for c in period.changes.select_related("user")[:20]]})
 
 
 # ------------------------------------------------------------------------------------------------

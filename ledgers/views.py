@@ -19,7 +19,7 @@ from orgs.scoping import can, get_for_user, scope_queryset, visible_communities
 
 from . import forms as f
 from .facts import FACTS
-from .masking import log_unmask, show_person
+from .masking import household_code_shown, log_unmask, show_person
 from .models import (
     GROUPS,
     Complaint,
@@ -436,10 +436,13 @@ def fact_records(request, pk: int, name: str):
     qs = model.objects.filter(pk__in=ids)
     if fd.model == "service":
         qs = qs.select_related("person")
+    if fd.model == "person":
+        qs = qs.select_related("household")
     objects = list(qs)
     if fd.model == "person":
         for p in objects:
             show_person(p, request.user)
+            p.household_shown = household_code_shown(p.household.code, request.user) if p.household_id else ""
     if fd.model == "service":
         for s in objects:
             show_person(s.person, request.user)

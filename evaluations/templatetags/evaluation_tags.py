@@ -1,7 +1,7 @@
-from decimal import Decimal
-
 from django import template
 from django.urls import NoReverseMatch, reverse
+
+from standards.numbers import format_points
 
 register = template.Library()
 
@@ -17,11 +17,8 @@ def optional_url(name: str, *args) -> str:
 
 @register.filter
 def points(value) -> str:
-    """3, 2.5 — never 3.00."""
-    if value is None or value == "":
-        return ""
-    d = Decimal(str(value))
-    return str(int(d)) if d == d.to_integral_value() else format(d.normalize(), "f")
+    """3, 2.5 — never 3.00 (standards.numbers.format_points, shared with the exports)."""
+    return format_points(value)
 
 
 @register.filter
@@ -43,3 +40,11 @@ def fact_display(value) -> str:
 @register.filter
 def line_dom_id(line_id: str) -> str:
     return "line-" + str(line_id).replace(".", "-")
+
+
+STAGE_LABELS = {"self": "社区自评", "county": "县级审核", "city": "市级复核"}
+
+
+@register.filter
+def stage_label(stage: str) -> str:
+    return STAGE_LABELS.get(str(stage), "")

@@ -505,6 +505,21 @@ def import_detail(request, pk: int):
 
 
 @login_required
+def import_errors(request, pk: int):
+    """The failed rows of a checked file as an annotated workbook (错误说明 column, bad cells marked)."""
+    from .imports import error_workbook
+    from .models import ImportJob
+
+    job = get_for_user(request.user, ImportJob.objects.all(), "view", pk=pk)
+    errors = (job.summary or {}).get("errors") or []
+    if not errors or not job.file:
+        raise Http404("该导入没有错误行。")
+    name = job.original_name.rsplit(".", 1)[0]
+    return _xlsx(error_workbook(job.file.path, errors, job.summary.get("error_count", len(errors))),
+                 f"{name}-错误说明.xlsx")
+
+
+@login_required
 @require_POST
 def import_apply(request, pk: int):
     from .models import ImportJob

@@ -393,6 +393,8 @@ MATRIX: dict[str, list[Case]] = {
     ],
     # A blank template holds no personal data; every role may fetch one (sensitive columns by role).
     "ledgers:import_template": [Case("kind:persons", "get", EVERYONE)],
+    # The world's import is clean: it has no error workbook (tests/ux/test_excel.py covers a failed one).
+    "ledgers:import_errors": [Case("obj:import", "get", per_role(404))],
     # ACTION_ROLES["export"]: everyone, of their own unit's rows, masked unless the role may unmask.
     "ledgers:export": [Case("kind:persons", "get", EVERYONE), Case("kind:persons", "get", EVERYONE, {"format": "csv"}),
                        Case("kind:hardship", "get", EVERYONE, {"full": "1"})],

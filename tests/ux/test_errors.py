@@ -163,3 +163,30 @@ def test_a_street_viewers_old_token_no_longer_answers(client, cast):
     raw = "sct_" + "x" * 40
     ApiToken.objects.create(user=cast.street_viewer, name="旧令牌", prefix=raw[:12], token_hash=hash_token(raw))
     assert client.get("/api/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+
+
+@pytest.mark.parametrize("phone, stored", [
+    ("13812345678", "13812345678"), ("+86 138 1234 5678", "13812345678"), ("0591-87654321", "0591-87654321"),
+    ("059187654321", "059187654321"), ("010-12345678-123", "010-12345678-123"), ("", ""),
+])
+def test_user_phone_accepts_mainland_numbers(cast, phone, stored):
+    from orgs.services import accounts
+
+    user, _ = accounts.create_user(cast.city_admin, username="phone_ok", role="community_operator",
+                                   unit=cast.sibling, phone=phone)
+    assert user.phone == stored
+
+
+@pytest.mark.parametrize("phone", ["123", "1381234567", "23812345678", "0591-123", "abc"])
+def test_user_phone_refuses_other_text(cast, phone):
+    from orgs.services import accounts
+
+    with pytest.raises(accounts.AccountError, match="联系电话"):
+        accounts.create_user(cast.city_admin, username="phone_test", role="community_operator",
+                             unit=cast.sibling, phone=phone)
+
+
+def test_star_list_csv_starts_with_serial_number():
+    from reports.exporters import StarListExporter
+
+    assert StarListExporter.headers(None)[0] == "序号"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
@@ -595,6 +596,13 @@ def _plan_row(spec, plan, ctx, existing, seen, others, number, values) -> None:
             plan.warnings.append(RowError(number, "统一社会信用代码", warning))
     if spec.kind == "visits":
         values["record"] = values.get("record", "").strip()
+        try:
+            Visit(**values).clean()  # the model's rules (no future date), as the form and API apply them
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                header = next((c.header for c in spec.columns if c.field == field), "")
+                plan.error(number, header, "；".join(messages))
+            return
     if spec.kind == "hardship" and values.get("category") in SENSITIVE_CATEGORIES and not plan.sensitive:
         plan.error(number, "困难类别", "您的角色无权登记该困难类别")
         return

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from .dates import add_months
 
@@ -324,6 +326,12 @@ class Visit(models.Model):
         verbose_name_plural = "走访记录"
         ordering = ["-visited_on"]
         indexes = [models.Index(fields=["household", "visited_on"])]
+
+    def clean(self) -> None:
+        # A visit is recorded after it happened: every path (form, API, import) refuses a future date.
+        super().clean()
+        if self.visited_on and self.visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": f"走访日期 {self.visited_on:%Y-%m-%d} 晚于今天，不能登记未来的走访。"})
 
     @property
     def has_record(self) -> bool:

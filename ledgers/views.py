@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from evaluations.models import Evaluation
@@ -240,6 +241,9 @@ def record_form(request, kind: str, parent_id: int | None = None, pk: int | None
         if instance.category in SENSITIVE_CATEGORIES:
             raise PermissionDenied("您的角色无权查看该类别。")
     kwargs = {"community": community} if kind == "employment" else {}
+    if kind == "visit" and instance.pk is None:
+        # Recorded on site: today and the person logged in, unless changed.
+        kwargs["initial"] = {"visited_on": timezone.localdate(), "visitor": request.user.display_name or str(request.user)}
     form = form_class(request.POST or None, instance=instance, **kwargs)
     if kind == "hardship" and not can(request.user, "view_sensitive"):
         from .models import SENSITIVE_CATEGORIES

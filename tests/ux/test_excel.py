@@ -110,3 +110,20 @@ def test_error_workbook_is_scoped(client, cast):
     job = _upload(client, "persons", _template_file("persons", [["", "", "钱二", "3.50102E+17"]]))
     client.login(username=cast.outsider.username, password=PASSWORD)
     assert client.get(reverse("ledgers:import_errors", args=[job.pk])).status_code == 404
+
+
+def test_a_future_visit_is_refused_by_form_and_import(client, cast):
+    from ledgers.models import Household, Visit
+
+    hh = Household.objects.create(community=cast.community, code="V01", head_name="周五")
+    client.login(username=cast.operator.username, password=PASSWORD)
+    url = reverse("ledgers:record_create", args=["visit", hh.pk])
+    page = client.get(url).content.decode()
+    today = datetime.date.today()
+    assert f'value="{today:%Y-%m-%d}"' in page and cast.operator.display_name in page  # defaults
+    future = today + datetime.timedelta(days=3)
+    response = client.post(url, {"visited_on": f"{future:%Y-%m-%d}", "visitor": "王", "way": "home", "record": "x"})
+    assert "晚于今天" in response.content.decode() and not Visit.objects.exists()
+    job = _upload(client, "visits", _template_file("visits", [["V01", f"{future:%Y年%m月%d日}", "王", "上门走访", "x"]]))
+    assert job.status == "rejected" and "晚于今天" in job.summary["errors"][0][2]
+    assert job.summary["errors"][0][1] == "走访日期"

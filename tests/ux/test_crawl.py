@@ -51,6 +51,7 @@ NOT_PAGES = {
     "reports:export": "xlsx/csv file",
     "api:token_revoke": "POST only",
     "orgs:unit_retire": "POST only",
+    "orgs:community_options": "htmx fragment: <option> list of the community search",
 }
 NOT_PAGE_PREFIXES = ("api:v1:", "admin:")
 

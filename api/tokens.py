@@ -43,6 +43,10 @@ def revoke_user_tokens(user, reason: str) -> int:
 
 def create_token(user, name: str) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns the row and the raw secret (never stored)."""
+    from orgs.scoping import can
+
+    if not can(user, "use_api"):
+        raise TokenError("您的角色不使用系统接口，不能创建接口令牌。")
     name = (name or "").strip()
     if not name:
         raise TokenError("请填写令牌名称（用途），例如“省级系统对接”。")
@@ -91,6 +95,10 @@ def authenticate_token(raw: str):
         # The password changed by a path that did not revoke (e.g. `manage.py changepassword`): record it.
         revoke_user_tokens(token.user, RevokeReason.PASSWORD_CHANGED)
         return None
+    from orgs.scoping import can
+
+    if not can(token.user, "use_api"):
+        return None  # a token made before the role lost API access (street viewers) no longer answers
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

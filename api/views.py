@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from orgs.scoping import require
+
 from .models import ApiToken
 from .tokens import MAX_ACTIVE_TOKENS, TokenError, create_token, revoke_token
 
@@ -15,6 +17,7 @@ from .tokens import MAX_ACTIVE_TOKENS, TokenError, create_token, revoke_token
 @never_cache
 @login_required
 def tokens(request):
+    require(request.user, "use_api")
     created = None
     error = ""
     if request.method == "POST":

@@ -29,7 +29,12 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),
     path("jobs/", include("jobs.urls")),
+    path("help/", org_views.help_page, name="help"),
     path("admin/", admin.site.urls),
 ]
+handler400 = "orgs.errors.bad_request"
+handler403 = "orgs.errors.permission_denied"
+handler404 = "orgs.errors.page_not_found"
+handler500 = "orgs.errors.server_error"
 admin.site.site_header = "星级社区评审系统 管理后台"
 admin.site.site_title = "星级社区评审系统"

@@ -66,6 +66,13 @@ class PeriodForm(forms.Form):
             Unit.objects.filter(level=Level.COMMUNITY, is_active=True).select_related("parent__parent")
             .order_by("code")
         )
+        for name, field in self.fields.items():
+            if name == "communities":
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select"
+            else:
+                field.widget.attrs["class"] = "form-control"
         if editing is not None:
             self.fields["year"].disabled = True
         if not self.is_bound and editing is None:

@@ -24,7 +24,8 @@ from orgs import pickers
 from orgs.models import Role, Unit
 from orgs.scoping import get_for_user, require, scope_queryset, visible_communities, visible_counties
 
-from . import policy, selectors
+from . import period_log, policy, selectors
+from .facts import checklist_fact_names, collect_facts
 from .forms import ListFilterForm, PeriodForm, TransitionForm, bands_to_text
 from .models import Evaluation, Period, Stage, State
 from .presenters import STATE_BADGE, STATE_DEADLINE, Sheet, deadline_of, is_overdue, totals_for
@@ -270,7 +271,7 @@ def periods(request):
     items = Period.objects.select_related("standard").annotate(
         sheets=Count("evaluations"),
         published=Count("evaluations", filter=Q(evaluations__state=State.PUBLISHED)),
-    )
+    ).order_by("-year")  # newest first everywhere (Meta.ordering is dropped by the aggregate)
     return render(request, "evaluations/periods.html", {
         "periods": [(p, period_service.first_submission(p)) for p in items]})
 
@@ -325,7 +326,7 @@ def period_edit(request, pk: int):
             f.disabled = True
     return render(request, "evaluations/period_form.html", {
         "form": form, "creating": False, "period": period, "first": first,
-        "changes": period.changes.select_related("user")[:20]})
+        "changes": [(c, period_log.describe(c.changes)) for c in period.changes.select_related("user")[:20]]})
 
 
 # ------------------------------------------------------------------------------------------------

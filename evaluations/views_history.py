@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,8 +12,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from orgs.models import User
+from ledgers.facts import FACTS as LEDGER_FACTS
+from orgs.models import Role, User
 from orgs.scoping import get_for_user
+from standards.numbers import format_points
+from standards.presentation import table_rows
 
 from . import policy
 from .models import AuditEvent, Evaluation, Stage, State, Transition
@@ -101,11 +105,14 @@ class Entry:
     sort_key: tuple
 
 
-def show_value(value: Any) -> str:
+def show_value(value: Any, labels: dict[str, str] | None = None) -> str:
+    """A stored value as users read it; dict keys (fact names of a snapshot) shown by their labels."""
     if value is None or value == "":
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, int | float | Decimal):
+        return format_points(value)
     if isinstance(value, dict):
         if "sha256" in value:
             parts = [f"「{value.get('title', '')}」第 {value.get('revision')} 版", str(value.get("name", ""))]
@@ -115,9 +122,10 @@ def show_value(value: Any) -> str:
             return "，".join(p for p in parts if p)
         if set(value) == {"title"}:
             return f"「{value['title']}」"
-        return "，".join(f"{k}: {show_value(v)}" for k, v in value.items())
+        labels = labels or {}
+        return "；".join(f"{labels.get(k, k)}：{show_value(v, labels)}" for k, v in value.items())
     if isinstance(value, list):
-        return "、".join(show_value(v) for v in value) or "（空）"
+        return "、".join(show_value(v, labels) for v in value) or "（空）"
     return str(value)
 
 
@@ -146,6 +154,8 @@ def history_entries(
             for uid, old, new, at in steps
         )
 
+    fact_labels = {name: fd.label for name, fd in LEDGER_FACTS.items() if fd.label}
+    fact_labels.update({name: fact.label for name, fact in standard.facts.items()})
     events = AuditEvent.objects.filter(evaluation=evaluation).select_related("user")
     if line:
         events = events.filter(line_id=line)
@@ -159,7 +169,7 @@ def history_entries(
         if e.kind == "state":
             old, new = state_labels.get(e.old, show_value(e.old)), state_labels.get(e.new, show_value(e.new))
         else:
-            old, new = show_value(e.old), show_value(e.new)
+            old, new = show_value(e.old, fact_labels), show_value(e.new, fact_labels)
         field = FIELD_LABELS.get(e.field, "")
         if e.kind == "fact" and e.field in standard.facts:
             field = standard.facts[e.field].label

@@ -7,9 +7,9 @@ inside one transaction and writes nothing when any row has an error. Rows are ma
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from orgs.models import Unit
 from reports.cells import unescape_text
 
 from . import duplicates
+from .dates import DATE_FORMS_HINT, add_months, parse_date
 from .identity import IdentifierError, check_credit_code, check_resident_id, normalise_phone
 from .models import (
     SENSITIVE_CATEGORIES,
@@ -49,6 +50,10 @@ from .models import (
 )
 
 YES, NO = "是", "否"
+SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$", re.IGNORECASE)
+# Columns Excel must keep as text (leading zeros, 18 digits, X check digits).
+TEXT_KINDS = ("id", "uscc", "phone")
+TEXT_FIELDS = ("household_code", "employment_card_no", "phone", "employer_ref")
 MAX_SHOWN_ERRORS = 200
 PROGRESS_EVERY = 500  # rows between progress reports of a background import
 Progress = Callable[[int, int], None]  # (rows read, rows in the sheet)
@@ -235,6 +240,9 @@ def columns_for(spec: Spec, sensitive: bool) -> tuple[Column, ...]:
 
 # ---- templates ------------------------------------------------------------------------------------
 
+TEMPLATE_TEXT_ROWS = 1000  # rows pre-formatted as text (the column format covers rows beyond)
+
+
 def template_workbook(spec: Spec, sensitive: bool) -> Workbook:
     wb = Workbook()
     ws = wb.active
@@ -258,6 +266,11 @@ def template_workbook(spec: Spec, sensitive: bool) -> Workbook:
             dv.error, dv.errorTitle = "请从下拉列表中选择", "取值无效"
             ws.add_data_validation(dv)
             dv.add(f"{get_column_letter(i)}2:{get_column_letter(i)}5000")
+        if col.kind in TEXT_KINDS or col.field in TEXT_FIELDS:
+            # Text format, so Excel keeps an 18-digit ID or a code as typed (not 3.50102E+17).
+            ws.column_dimensions[get_column_letter(i)].number_format = "@"
+            for row in range(2, TEMPLATE_TEXT_ROWS + 2):
+                ws.cell(row=row, column=i).number_format = "@"
         if col.kind == "date":
             ws.cell(row=1, column=i).comment = None
     lists.sheet_state = "hidden"
@@ -270,14 +283,64 @@ def template_workbook(spec: Spec, sensitive: bool) -> Workbook:
 
 def _hint(col: Column) -> str:
     return {
-        "date": "日期，如 2025-01-31",
+        "date": f"日期，{DATE_FORMS_HINT}",
         "bool": "填“是”或“否”",
         "choice": "从下拉列表选择：" + "、".join(label for _, label in col.choices),
-        "id": "18位居民身份证号，末位X大小写均可；作为匹配依据（已有则更新）",
+        "id": "18位居民身份证号，末位X大小写均可；作为匹配依据（已有则更新）。本列已设为文本格式，请勿改为数字",
         "phone": "11位手机号",
         "uscc": "18位统一社会信用代码；校验位不符只提示不拒绝",
         "int": "正整数",
     }.get(col.kind, f"文字，不超过{col.max_length}字")
+
+
+def error_workbook(source, errors: list[list[Any]], error_count: int) -> bytes:
+    """The rows of an uploaded file that have errors, as the user wrote them, with an 错误说明 column
+    and the bad cells highlighted: fix them there and upload again."""
+    from io import BytesIO
+
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    by_row: dict[int, list[tuple[str, str]]] = {}
+    for row, column, message in errors:
+        by_row.setdefault(int(row), []).append((column or "", message))
+    rows = {number: values for number, values in read_rows(source) if number == 1 or number in by_row}
+    header = [_cell_text(h) for h in rows.get(1, [])]
+    names = [h.rstrip("*") for h in header]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "有错误的行"
+    ws.append(["原行号", *header, "错误说明"])
+    bold = Font(bold=True)
+    for cell in ws[1]:
+        cell.font = bold
+    bad_fill = PatternFill("solid", fgColor="FFC7CE")
+    note_font = Font(color="9C0006")
+    for number in sorted(by_row):
+        values = list(rows.get(number, []))
+        values += [None] * (len(header) - len(values))
+        problems = by_row[number]
+        ws.append([number, *values[: len(header)], "；".join(
+            (f"“{c}”列：" if c else "") + m for c, m in problems)])
+        out_row = ws.max_row
+        for column, message in problems:
+            if column in names:
+                cell = ws.cell(row=out_row, column=names.index(column) + 2)
+                cell.fill = bad_fill
+                cell.comment = Comment(message, "系统")
+        note = ws.cell(row=out_row, column=len(header) + 2)
+        note.font, note.alignment = note_font, Alignment(wrap_text=True, vertical="top")
+    for i in range(1, len(header) + 2):
+        ws.column_dimensions[get_column_letter(i)].width = 16
+        ws.column_dimensions[get_column_letter(i)].number_format = "@"
+    ws.column_dimensions[get_column_letter(len(header) + 2)].width = 60
+    ws.freeze_panes = "B2"
+    if error_count > len(errors):
+        ws.append([])
+        ws.append([None, f"共 {error_count} 处错误，此表列出前 {len(errors)} 处；改正后重新预检可看到其余错误。"])
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 # ---- parsing --------------------------------------------------------------------------------------
@@ -293,20 +356,7 @@ def _cell_text(value: Any) -> str:
 def _parse(col: Column, raw: Any) -> Any:
     """Typed value of one cell; raises ValueError with a Chinese message."""
     if col.kind == "date":
-        if raw is None or raw == "":
-            return None
-        if isinstance(raw, datetime):
-            return raw.date()
-        if isinstance(raw, date):
-            return raw
-        text = _cell_text(raw).replace("/", "-").replace(".", "-")
-        try:
-            return datetime.strptime(text, "%Y-%m-%d").date()
-        except ValueError:
-            try:
-                return datetime.strptime(text, "%Y%m%d").date()
-            except ValueError:
-                raise ValueError(f"“{text}”不是有效日期（格式：2025-01-31）") from None
+        return parse_date(raw)
     text = _cell_text(raw)
     if col.kind == "bool":
         if text in ("", NO, "否 ", "0", "N", "n", "无"):
@@ -330,6 +380,11 @@ def _parse(col: Column, raw: Any) -> Any:
             raise ValueError("应为正整数")
         return number
     if col.kind == "id":
+        if isinstance(raw, int | float) or SCIENTIFIC.match(text):
+            raise ValueError(
+                f"“{text}”像是被 Excel 转成了数字或科学计数法（如 3.50102E+17），后几位已丢失："
+                "请把该列设为“文本”格式（或在号码前加英文单引号 '）后重新输入完整的 18 位号码"
+            )
         try:
             return check_resident_id(text)
         except IdentifierError as exc:

@@ -22,3 +22,10 @@ def show_person(person, user, unmask: bool = False):
 
 def log_unmask(user, person) -> None:
     log_access(user, AccessLog.Kind.UNMASK, f"person:{person.pk}", name=person.name, community=person.community_id)
+
+
+def household_code_shown(code: str, user, unmask: bool = False) -> str:
+    """A household code as shown: codes made from an ID number (R-<ID>) are masked like the ID."""
+    if code.startswith("R-") and len(code) > 10 and not (unmask and can(user, "unmask")):
+        return "R-" + mask_id(code[2:])
+    return code

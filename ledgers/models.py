@@ -9,6 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from .dates import add_months
 
@@ -400,6 +401,9 @@ class Visit(models.Model):
 
     def clean(self) -> None:
         self.record = (self.record or "").strip()
+        # A visit is recorded after it happened: every path (form, API, import) refuses a future date.
+        if self.visited_on and self.visited_on > timezone.localdate():
+            raise ValidationError({"visited_on": f"走访日期 {self.visited_on:%Y-%m-%d} 晚于今天，不能登记未来的走访。"})
 
     @property
     def has_record(self) -> bool:

@@ -27,6 +27,7 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/apply/", views.import_apply, name="import_apply"),
+    path("import/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
     path("import/template/<str:kind>/", views.import_template, name="import_template"),
     path("export/<str:kind>/", views.export, name="export"),
     path("facts/<int:pk>/", views.evaluation_facts, name="evaluation_facts"),

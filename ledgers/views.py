@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from evaluations import policy
@@ -22,7 +23,7 @@ from orgs.scoping import can, get_for_user, scope_queryset, visible_communities
 from . import forms as f
 from . import search
 from .facts import FACTS
-from .masking import log_unmask, show_person
+from .masking import household_code_shown, log_unmask, show_person
 from .models import (
     GROUPS,
     Complaint,
@@ -228,6 +229,9 @@ def record_form(request, kind: str, parent_id: int | None = None, pk: int | None
     if instance.pk and not record_visible(request.user, kind, instance):
         raise PermissionDenied("您的角色无权查看该类别。")
     kwargs = {"community": community} if kind == "employment" else {}
+    if kind == "visit" and instance.pk is None:
+        # Recorded on site: today and the person logged in, unless changed.
+        kwargs["initial"] = {"visited_on": timezone.localdate(), "visitor": request.user.display_name or str(request.user)}
     form = form_class(request.POST or None, instance=instance, **kwargs)
     if kind == "hardship":
         form.fields["category"].choices = hardship_choices(request.user, form.fields["category"].choices)
@@ -420,10 +424,13 @@ def fact_records(request, pk: int, name: str):
     qs = model.objects.filter(pk__in=ids)
     if fd.model == "service":
         qs = qs.select_related("person")
+    if fd.model == "person":
+        qs = qs.select_related("household")
     objects = list(qs)
     if fd.model == "person":
         for p in objects:
             show_person(p, request.user)
+            p.household_shown = household_code_shown(p.household.code, request.user) if p.household_id else ""
     if fd.model == "service":
         for s in objects:
             show_person(s.person, request.user)
@@ -484,6 +491,21 @@ def import_detail(request, pk: int):
         "job": job, "spec": SPECS[job.kind], "s": job.summary, "can_edit": can(request.user, "edit_ledger"),
         "background": job.background,
     })
+
+
+@login_required
+def import_errors(request, pk: int):
+    """The failed rows of a checked file as an annotated workbook (错误说明 column, bad cells marked)."""
+    from .imports import error_workbook
+    from .models import ImportJob
+
+    job = get_for_user(request.user, ImportJob.objects.all(), "view", pk=pk)
+    errors = (job.summary or {}).get("errors") or []
+    if not errors or not job.file:
+        raise Http404("该导入没有错误行。")
+    name = job.original_name.rsplit(".", 1)[0]
+    return _xlsx(error_workbook(job.file.path, errors, job.summary.get("error_count", len(errors))),
+                 f"{name}-错误说明.xlsx")
 
 
 @login_required

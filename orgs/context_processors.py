@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from .scoping import can
+from .scoping import ACTION_ROLES, can
 
 # (label, url name, action needed or None). Kept here so every app's page shares one menu.
 NAV = [
@@ -13,7 +13,7 @@ NAV = [
     ("我的任务", "jobs:list", None),
     ("评估期管理", "evaluations:periods", "manage_periods"),
     ("组织与账号", "orgs:units", "manage_users"),
-    ("接口令牌", "api:tokens", None),
+    ("接口令牌", "api:tokens", "use_api"),
 ]
 
 
@@ -21,11 +21,21 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         # The lock-out page is shown to anonymous users: tell them how long to wait.
-        return {"nav_items": [], "lockout_minutes": round(settings.AXES_COOLOFF_TIME * 60)}
+        return {"nav_items": [], "user_can": {}, "lockout_minutes": round(settings.AXES_COOLOFF_TIME * 60)}
     items = []
     for label, name, action in NAV:
         if action and not can(user, action):
             continue
         url = reverse(name)
-        items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
-    return {"nav_items": items, "can_view_duplicates": can(user, "view_duplicates")}
+        items.append({"label": label, "url": url})
+    # One lit item: the longest menu URL the current path starts with (home only on "/").
+    path = request.path
+    matches = [it for it in items if (path == it["url"] if it["url"] == "/" else path.startswith(it["url"]))]
+    if matches:
+        max(matches, key=lambda it: len(it["url"]))["active"] = True
+    # Which links a template may show: the same table the views enforce (orgs.scoping.ACTION_ROLES).
+    return {
+        "nav_items": items,
+        "can_view_duplicates": can(user, "view_duplicates"),
+        "user_can": {action: can(user, action) for action in ACTION_ROLES},
+    }

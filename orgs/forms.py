@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.exceptions import ValidationError
 
-from .models import LEVEL_ORDER, Level, Role, Unit
+from .models import LEVEL_ORDER, Level, Role, Unit, User
 
 
 def unit_choices(include_blank: str | None = "请选择单位") -> list:
@@ -66,3 +67,20 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         if old and new and old == new:
             self.add_error("new_password1", "新密码不能与原密码相同。")
         return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    """Tells a deactivated user so, but only after the right password (no account probing)."""
+
+    error_messages = {
+        "invalid_login": "用户名或密码不正确（区分大小写），请重新输入。",
+        "inactive": "该账号已停用，无法登录。如需恢复，请联系市级管理员。",
+    }
+
+    def get_invalid_login_error(self):
+        username = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password") or ""
+        user = User.objects.filter(username=username, is_active=False).first()
+        if user is not None and user.check_password(password):
+            return ValidationError(self.error_messages["inactive"], code="inactive")
+        return super().get_invalid_login_error()

@@ -101,6 +101,9 @@ ACTION_ROLES: dict[str, set[str]] = {
     "refresh_facts": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
     # Refused cross-community registrations of one ID number, with both communities.
     "view_duplicates": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    # API tokens: roles whose work the API serves (ledger sync by communities, review by reviewers,
+    # integration and backup by the city). Street viewers only browse; they get no tokens.
+    "use_api": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
 }
 
 

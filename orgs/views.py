@@ -13,7 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from . import tabular
-from .forms import ImportForm, PasswordChangeForm, UserFilterForm, UserForm
+from .forms import ImportForm, LoginForm, PasswordChangeForm, UserFilterForm, UserForm
 from .models import Level, OrgEvent, Unit, User
 from .scoping import get_for_user, require
 from .services import accounts
@@ -25,6 +25,7 @@ IMPORT_SESSION = "orgs_import_rows"
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
@@ -255,3 +256,17 @@ def user_unlock(request, pk: int):
         return redirect(reverse("orgs:user_detail", args=[user_id]))
 
     return _user_action(request, pk, act)
+
+
+# ---------------------------------------------------------------- help
+
+HELP_ROLES = ["community_operator", "county_reviewer", "street_viewer", "city_reviewer", "city_admin"]
+
+
+@login_required
+@require_GET
+def help_page(request):
+    """The first-day walk-through of the user's own role (the others' below, folded)."""
+    role = request.user.role
+    others = [r for r in HELP_ROLES if r != role]
+    return render(request, "help.html", {"role": role, "others": others})

@@ -205,10 +205,10 @@ class StarListExporter(ListExporter):
     identifier = "stars"
     verbose_name = "充分就业星级社区名单"
     formats = ("xlsx", "csv", "docx")
-    column_widths = (14, 8, 6, 16, 18, 12)
+    column_widths = (6, 14, 8, 16, 18, 12)
 
     def headers(self) -> list[str]:
-        return ["区（市、县）", "星级", "序号", "街道（乡镇）", "社区", "最终得分"]
+        return ["序号", "区（市、县）", "星级", "街道（乡镇）", "社区", "最终得分"]
 
     def groups(self):
         return summaries.star_list(self.period, self.communities, self.user)
@@ -217,7 +217,7 @@ class StarListExporter(ListExporter):
         for county, stars in self.groups():
             for star, items in stars:
                 for i, r in enumerate(items, 1):
-                    yield [county, star, i, r.street, r.name, r.city_total]
+                    yield [i, county, star, r.street, r.name, r.city_total]
 
     def write_docx(self, fp: BinaryIO) -> None:
         from docx.shared import Pt

@@ -20,6 +20,7 @@ from django.utils import timezone
 from evaluations.models import Evaluation, Stage, State
 from evaluations.presenters import totals_for
 from orgs.models import User
+from standards.numbers import XLSX_POINTS_FORMAT, format_points, points_cell
 from standards.presentation import Row, table_rows
 
 from .cells import save_workbook
@@ -47,11 +48,7 @@ _SUFFIXES = {
 
 
 def fmt_score(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    d = Decimal(value)
-    text = f"{d.normalize():f}"
-    return text
+    return format_points(value)
 
 
 def blank_fill(name: str, kind: str) -> str:
@@ -252,8 +249,8 @@ def write_form_xlsx(form: FilledForm, fp: BinaryIO) -> None:
             if c in (5, 6, 8) and line.applicable[Stage.values[[5, 6, 8].index(c)]]:
                 stage = Stage.values[[5, 6, 8].index(c)]
                 score = line.cells.get(stage)
-                cell.value = float(score) if score is not None else None
-                cell.number_format = "0.0#"
+                cell.value = points_cell(score)
+                cell.number_format = XLSX_POINTS_FORMAT
             elif (c == 1 and not line.row.section_rowspan) or (c == 3 and not line.row.max_rowspan):
                 pass  # covered by the merge above
             else:
@@ -273,8 +270,8 @@ def write_form_xlsx(form: FilledForm, fp: BinaryIO) -> None:
     for c, value in enumerate(form.total_values, 1):
         cell = ws.cell(r, c)
         if c in (5, 6, 8) and value != "":
-            cell.value = float(Decimal(value))
-            cell.number_format = "0.0#"
+            cell.value = points_cell(Decimal(value))
+            cell.number_format = XLSX_POINTS_FORMAT
         else:
             cell.value = value or None
         cell.border, cell.font = border, bold

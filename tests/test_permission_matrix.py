@@ -186,6 +186,7 @@ TRANSITION_COMMENT = {"comment": "请补充第 1.1 项的证明材料", "lines":
 # url name -> cases. Each case runs for every role of ROLES.
 MATRIX: dict[str, list[Case]] = {
     "home": [Case("none", "get", EVERYONE)],
+    "help": [Case("none", "get", EVERYONE)],
     "healthz": [Case("none", "get", per_role(200, anonymous=200))],
     "login": [Case("none", "get", per_role(302, anonymous=200))],
     "logout": [Case("none", "post", per_role(302, anonymous=302))],
@@ -398,6 +399,8 @@ MATRIX: dict[str, list[Case]] = {
     ],
     # A blank template holds no personal data; every role may fetch one (sensitive columns by role).
     "ledgers:import_template": [Case("kind:persons", "get", EVERYONE)],
+    # The world's import is clean: it has no error workbook (tests/ux/test_excel.py covers a failed one).
+    "ledgers:import_errors": [Case("obj:import", "get", per_role(404))],
     # ACTION_ROLES["export"]: everyone, of their own unit's rows, masked unless the role may unmask.
     "ledgers:export": [Case("kind:persons", "get", EVERYONE), Case("kind:persons", "get", EVERYONE, {"format": "csv"}),
                        Case("kind:hardship", "get", EVERYONE, {"full": "1"})],
@@ -431,7 +434,7 @@ MATRIX: dict[str, list[Case]] = {
              effect=lambda w, role: Job.objects.filter(kind="forms_zip", owner=user_of(w, role)).exists()),
     ],
     # ---- api token management page (the /api/ endpoints authenticate with tokens: tests/api)
-    "api:tokens": [Case("none", "get", EVERYONE)],
+    "api:tokens": [Case("none", "get", per_role(200, street_viewer=403))],
     # A token is its owner's alone: someone else's answers 404, as DELETE /api/tokens/{id} does.
     "api:token_revoke": [
         Case("own_token", "post", per_role(302), effect=lambda w, role: own_token_revoked(w, role),

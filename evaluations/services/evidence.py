@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import zipfile
 from dataclasses import dataclass
@@ -111,8 +112,12 @@ def sniff(data: bytes) -> FileKind | None:
     return None
 
 
-def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+def megabytes(size: int, *, round_up: bool = False) -> str:
+    """A size in MB (1024²) with at most one decimal. A refused file's size is rounded up, so a file
+    just over the limit never reads as the limit itself ("20.1 MB，超过上限 20 MB")."""
+    tenths = size * 10 / (1024 * 1024)
+    tenths = math.ceil(tenths) if round_up else math.floor(tenths)
+    return f"{tenths / 10:.1f} MB".replace(".0 MB", " MB")
 
 
 def clean_name(name: str) -> str:
@@ -127,7 +132,7 @@ def check_file(name: str, data: bytes) -> FileKind:
         raise EvidenceError(f"文件「{name}」是空文件，请重新选择。")
     limit = settings.EVIDENCE_MAX_BYTES
     if len(data) > limit:
-        raise EvidenceError(f"文件「{name}」大小为 {megabytes(len(data))}，超过上限 {megabytes(limit)}。")
+        raise EvidenceError(f"文件「{name}」大小为 {megabytes(len(data), round_up=True)}，超过上限 {megabytes(limit)}。")
     kind = sniff(data)
     if kind is None:
         raise EvidenceError(f"文件「{name}」的内容不是可接受的文件类型，只接受 {ACCEPTED_TEXT}。")
@@ -199,7 +204,7 @@ def upload(
     if size is not None and size > settings.EVIDENCE_MAX_BYTES:
         # Refuse before reading a huge file into memory.
         raise EvidenceError(
-            f"文件「{name}」大小为 {megabytes(size)}，超过上限 {megabytes(settings.EVIDENCE_MAX_BYTES)}。"
+            f"文件「{name}」大小为 {megabytes(size, round_up=True)}，超过上限 {megabytes(settings.EVIDENCE_MAX_BYTES)}。"
         )
     data = _read_all(uploaded_file)
     kind = check_file(name, data)

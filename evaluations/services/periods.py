@@ -4,6 +4,7 @@ its settings until the first sheet of the period is submitted."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -39,7 +40,9 @@ def clean_star_bands(standard_version: StandardVersion, bands: Any) -> list[dict
     try:
         parsed = schema.parse_star_bands(bands, standard.total)
     except schema.StandardError as exc:
-        raise PeriodError(f"星级档位有误：{exc}") from None
+        # The schema names the JSON path for engineers, e.g. "（star_bands[1].min）"; users need not see it.
+        message = re.sub(r"（star_bands[^（）]*）", "", str(exc))
+        raise PeriodError(f"星级档位有误：{message}") from None
     return [{"name": b.name, "min": engine.json_number(b.min)} for b in parsed]
 
 

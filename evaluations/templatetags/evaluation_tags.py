@@ -1,6 +1,6 @@
-from decimal import Decimal
-
 from django import template
+
+from standards.numbers import format_points
 
 register = template.Library()
 
@@ -18,11 +18,8 @@ def total_of(totals, stage: str):
 
 @register.filter
 def points(value) -> str:
-    """3, 2.5 — never 3.00."""
-    if value is None or value == "":
-        return ""
-    d = Decimal(str(value))
-    return str(int(d)) if d == d.to_integral_value() else format(d.normalize(), "f")
+    """3, 2.5 — never 3.00 (standards.numbers.format_points, shared with the exports)."""
+    return format_points(value)
 
 
 @register.filter
@@ -44,3 +41,11 @@ def fact_display(value) -> str:
 @register.filter
 def line_dom_id(line_id: str) -> str:
     return "line-" + str(line_id).replace(".", "-")
+
+
+STAGE_LABELS = {"self": "社区自评", "county": "县级审核", "city": "市级复核"}
+
+
+@register.filter
+def stage_label(stage: str) -> str:
+    return STAGE_LABELS.get(str(stage), "")

@@ -17,10 +17,8 @@ from ..scoping import can
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,64}$")
 # No look-alikes (0/O, 1/l/I) so a password read aloud over the phone survives.
-_ALPHABET_LOWER = "abcdefghijkmnpqrstuvwxyz"
-_ALPHABET_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_ALPHABET_LOWER = "abcdefghijkmnpqrstuvwxyz"  # no l, o
 _DIGITS = "23456789"
-_SYMBOLS = "#%+=@"
 
 
 class AccountError(Exception):
@@ -30,14 +28,16 @@ class AccountError(Exception):
         self.field = field
 
 
-def generate_password(length: int = 12) -> str:
-    """A random temporary password that passes AUTH_PASSWORD_VALIDATORS."""
-    pools = [_ALPHABET_LOWER, _ALPHABET_UPPER, _DIGITS, _SYMBOLS]
-    chars = [secrets.choice(pool) for pool in pools]
-    everything = "".join(pools)
-    chars += [secrets.choice(everything) for _ in range(length - len(chars))]
-    secrets.SystemRandom().shuffle(chars)
-    return "".join(chars)
+def generate_password(groups: int = 3, group_length: int = 5) -> str:
+    """A temporary password easy to read out by phone: lower-case letters and digits without
+    look-alikes, in groups joined by hyphens ("k7mp3-x9qt2-hn4wa"; 15 characters from 31, ~74 bits).
+    No capitals or symbols to spell out; the user must change it at first login."""
+    alphabet = _ALPHABET_LOWER + _DIGITS
+    while True:
+        chars = [secrets.choice(alphabet) for _ in range(groups * group_length)]
+        if any(c.isdigit() for c in chars) and any(c.isalpha() for c in chars):
+            break
+    return "-".join("".join(chars[i:i + group_length]) for i in range(0, len(chars), group_length))
 
 
 def _check_admin(actor: User) -> None:
@@ -67,6 +67,25 @@ def _locked(user_id: int) -> User:
         raise AccountError("账号不存在。")
 
 
+MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+LANDLINE_RE = re.compile(r"0\d{2,3}-?\d{7,8}(?:-\d{1,6})?")
+
+
+def clean_phone(phone: str) -> str:
+    """A mainland mobile (13812345678) or landline (0591-87654321, extension -123) number, or ""."""
+    raw = (phone or "").strip()
+    if not raw:
+        return ""
+    text = re.sub(r"[\s()（）]", "", raw)
+    text = re.sub(r"^(?:\+86|0086)-?", "", text)
+    if MOBILE_RE.fullmatch(text) or LANDLINE_RE.fullmatch(text):
+        return text
+    raise AccountError(
+        f"联系电话“{raw}”格式不正确：请填写 11 位手机号（如 13812345678）或带区号的固定电话（如 0591-87654321）。",
+        "phone",
+    )
+
+
 def _record(actor: User, action: str, target: User | None, **detail) -> OrgEvent:
     return OrgEvent.objects.create(actor=actor, action=action, target_user=target, detail=detail)
 
@@ -80,6 +99,7 @@ def create_user(
     if not USERNAME_RE.match(username):
         raise AccountError("用户名须为 3–64 位字母、数字或 _ . @ + -。", "username")
     _check_role_unit(role, unit)
+    phone = clean_phone(phone)
     password = generate_password()
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
@@ -105,6 +125,7 @@ def update_user(
 ) -> User:
     _check_admin(actor)
     _check_role_unit(role, unit)
+    phone = clean_phone(phone)
     with transaction.atomic():
         user = _locked(user_id)
         if user.pk == actor.pk and role != Role.CITY_ADMIN:

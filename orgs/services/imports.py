@@ -328,6 +328,7 @@ def template_workbook() -> bytes:
         sheet.column_dimensions[letter].width = 22 if "代码" in header else 18
         if "代码" in header:
             # Text format keeps leading zeros of codes typed into the sheet.
+            sheet.column_dimensions[letter].number_format = "@"
             for row in range(2, 1002):
                 sheet.cell(row=row, column=col).number_format = "@"
     sheet.freeze_panes = "A2"

@@ -7,9 +7,19 @@ document.addEventListener("htmx:responseError", function (evt) {
     box.className = "alert alert-danger position-fixed bottom-0 end-0 m-3";
     document.body.appendChild(box);
   }
-  var status = evt.detail.xhr.status;
-  box.textContent = status === 403 ? "您无权执行此操作。" : status === 404 ? "未找到该对象。" :
-    "保存失败（" + status + "），请刷新页面后重试。";
+  var xhr = evt.detail.xhr;
+  var status = xhr.status;
+  // The server's error fragment (orgs/errors.py) carries the Chinese message; fall back to a generic one.
+  var message = "";
+  var type = xhr.getResponseHeader("Content-Type") || "";
+  if (type.indexOf("text/html") === 0 && xhr.responseText) {
+    var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    var node = doc.querySelector("[data-error-message]");
+    if (node) { message = node.getAttribute("data-error-message"); }
+  }
+  box.setAttribute("role", "alert");
+  box.textContent = message || (status === 403 ? "您无权执行此操作。" : status === 404 ? "未找到该对象。" :
+    "保存失败（" + status + "），请刷新页面后重试。");
 });
 
 // Behaviour that used to be inline (the Content-Security-Policy allows no inline script):

@@ -92,8 +92,8 @@ def test_star_list_grouped_by_district_and_star(cast, period, sheets):
     assert rows[0][0] == "2025年度全市充分就业星级社区名单"
     # Only published sheets: the other county's sheet has passed the county only.
     assert rows[2:-1] == [
-        ["东城区", "五星", 1, "东华街道", "东华二社区", 99],
-        ["东城区", "四星", 1, "东华街道", "东华一社区", 93.5],
+        [1, "东城区", "五星", "东华街道", "东华二社区", 99],
+        [1, "东城区", "四星", "东华街道", "东华一社区", 93.5],
     ]
     doc = Document(io.BytesIO(exporter.export("docx")))
     text = "\n".join(p.text for p in doc.paragraphs)

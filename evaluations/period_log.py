@@ -1,0 +1,50 @@
+"""The period settings log as people read it: Chinese labels, no raw JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from standards.numbers import format_points
+
+LABELS = {
+    "year": "年度",
+    "name": "名称",
+    "standard": "评审标准版本",
+    "star_bands": "星级档位",
+    "score_step": "计分步长",
+    "self_deadline": "社区自评截止日期",
+    "county_deadline": "县级审核截止日期",
+    "city_deadline": "市级复核截止日期",
+    "communities": "参加社区",
+}
+
+
+def show_setting(key: str, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "（未设置）"
+    if key == "star_bands":
+        return "，".join(f"{b.get('name', '')} ≥ {format_points(b.get('min'))} 分" for b in value)
+    if key == "score_step":
+        return f"{format_points(value)} 分"
+    if key == "communities" and isinstance(value, list):
+        return f"{len(value)} 个（代码 {'、'.join(value)}）"
+    return str(value)
+
+
+def describe(changes: dict[str, Any]) -> list[str]:
+    """One sentence per setting of a PeriodChange.changes (open: the values; update: old → new)."""
+    out: list[str] = []
+    for key, value in (changes or {}).items():
+        label = LABELS.get(key, "其他设置")
+        if key == "communities" and isinstance(value, dict):
+            parts = []
+            if value.get("added"):
+                parts.append(f"加入 {show_setting(key, value['added'])}")
+            if value.get("removed"):
+                parts.append(f"移出 {show_setting(key, value['removed'])}")
+            out.append(f"{label}：{'；'.join(parts)}")
+        elif isinstance(value, dict) and set(value) == {"old", "new"}:
+            out.append(f"{label}：{show_setting(key, value['old'])} → {show_setting(key, value['new'])}")
+        else:
+            out.append(f"{label}：{show_setting(key, value)}")
+    return out

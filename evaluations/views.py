@@ -25,7 +25,6 @@ from orgs.models import Role, Unit
 from orgs.scoping import get_for_user, require, scope_queryset, visible_communities, visible_counties
 
 from . import period_log, policy, selectors
-from .facts import checklist_fact_names, collect_facts
 from .forms import ListFilterForm, PeriodForm, TransitionForm, bands_to_text
 from .models import Evaluation, Period, Stage, State
 from .presenters import STATE_BADGE, STATE_DEADLINE, Sheet, deadline_of, is_overdue, totals_for

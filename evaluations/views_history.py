@@ -13,10 +13,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ledgers.facts import FACTS as LEDGER_FACTS
-from orgs.models import Role, User
+from orgs.models import User
 from orgs.scoping import get_for_user
 from standards.numbers import format_points
-from standards.presentation import table_rows
 
 from . import policy
 from .models import AuditEvent, Evaluation, Stage, State, Transition

@@ -23,7 +23,7 @@ from orgs.models import Unit
 from reports.cells import unescape_text
 
 from . import duplicates
-from .dates import DATE_FORMS_HINT, add_months, parse_date
+from .dates import DATE_FORMS_HINT, parse_date
 from .identity import IdentifierError, check_credit_code, check_resident_id, normalise_phone
 from .models import (
     SENSITIVE_CATEGORIES,

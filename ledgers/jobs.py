@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError
 from django.utils import timezone
 
 from jobs.services import JobContext, JobFailed, handler
 
-from .imports import SPECS, ImportFileError, Plan, run_import
+from .imports import SPECS, ImportFileError, Plan, error_workbook, run_import
 from .models import ImportJob
 
 CHANGED_MEANWHILE = "台帐已变化，复核发现错误，未写入任何数据。请查看下方错误，修改后重新上传。"
@@ -24,6 +28,15 @@ def _file_error(job: ImportJob, message: str) -> None:
     if job.file:
         job.file.delete(save=False)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.REJECTED, summary=summary, file=job.file)
+
+
+def _keep_only_errors(job: ImportJob, summary: dict) -> None:
+    """A rejected upload is not kept: it is replaced by its failed rows, annotated (错误说明 column, bad
+    cells marked), for the user to download, fix and upload again."""
+    content = error_workbook(job.file.path, summary.get("errors") or [], summary.get("error_count", 0))
+    job.file.delete(save=False)
+    # Kept apart from the uploads (which are never kept once rejected), under a generated name.
+    job.file.name = default_storage.save(f"ledger-import-errors/{uuid.uuid4().hex}.xlsx", ContentFile(content))
 
 
 def _counts(plan: Plan) -> str:
@@ -46,7 +59,7 @@ def check(context: JobContext) -> str:
     status = ImportJob.Status.CHECKED if plan.ok else ImportJob.Status.REJECTED
     ImportJob.objects.filter(pk=job.pk).update(status=status, summary=plan.summary())
     if not plan.ok:
-        job.file.delete(save=False)  # a rejected upload is not kept (the summary lists its errors)
+        _keep_only_errors(job, plan.summary())
         ImportJob.objects.filter(pk=job.pk).update(file=job.file)
         return f"预检完成，{plan.error_count}处错误，整份文件不会写入。"
     return f"预检完成：{_counts(plan)}。"
@@ -85,7 +98,7 @@ def apply(context: JobContext) -> str:
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(status=ImportJob.Status.CHECKED)
         raise
     if not plan.ok:
-        job.file.delete(save=False)
+        _keep_only_errors(job, plan.summary())
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.REJECTED, summary=plan.summary(),
                                                    file=job.file)
         raise JobFailed(CHANGED_MEANWHILE)

@@ -495,17 +495,17 @@ def import_detail(request, pk: int):
 
 @login_required
 def import_errors(request, pk: int):
-    """The failed rows of a checked file as an annotated workbook (错误说明 column, bad cells marked)."""
-    from .imports import error_workbook
+    """The failed rows of a rejected file as an annotated workbook (错误说明 column, bad cells marked): the
+    check job keeps only that workbook of a rejected upload."""
     from .models import ImportJob
 
     job = get_for_user(request.user, ImportJob.objects.all(), "view", pk=pk)
-    errors = (job.summary or {}).get("errors") or []
-    if not errors or not job.file:
+    if job.status != ImportJob.Status.REJECTED or not job.file or not (job.summary or {}).get("errors"):
         raise Http404("该导入没有错误行。")
+    with job.file.open("rb") as fh:
+        content = fh.read()
     name = job.original_name.rsplit(".", 1)[0]
-    return _xlsx(error_workbook(job.file.path, errors, job.summary.get("error_count", len(errors))),
-                 f"{name}-错误说明.xlsx")
+    return attachment(content, f"{name}-错误说明.xlsx", EXPORT_CONTENT_TYPES["xlsx"])
 
 
 @login_required

@@ -54,6 +54,12 @@ def zip_bomb(rows: int = 2_000_000) -> bytes:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def own_media_root(settings, tmp_path):
+    """Each test counts only its own uploads: files other tests left behind don't count."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 def media_uploads() -> list[Path]:
     root = Path(django_settings.MEDIA_ROOT) / "ledger-imports"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from evaluations.models import Evaluation, EvidenceRevision, Period, State
+from jobs.models import Job
 from ledgers.models import Complaint, Employer, Household, ImportJob, Person, Visit
 from orgs.models import User
 
@@ -52,6 +53,10 @@ NOT_PAGES = {
     "api:token_revoke": "POST only",
     "orgs:unit_retire": "POST only",
     "orgs:community_options": "htmx fragment: <option> list of the community search",
+    "orgs:user_unlock": "POST only",
+    "jobs:progress": "htmx fragment: the progress bar",
+    "jobs:download": "file",
+    "reports:form_batch": "POST only",
 }
 NOT_PAGE_PREFIXES = ("api:v1:", "admin:")
 
@@ -130,6 +135,8 @@ def sample_urls() -> dict[str, str]:
         "reports:ledger_stats": reverse("reports:ledger_stats"),
         "reports:dashboard": reverse("reports:dashboard", args=["scores"]),
         "api:tokens": reverse("api:tokens"),
+        "jobs:list": reverse("jobs:list"),
+        "ledgers:duplicates": reverse("ledgers:duplicates"),
     }
     extra = {
         "evaluations:detail#county": reverse("evaluations:detail", args=[county_review.pk]),
@@ -144,6 +151,9 @@ def sample_urls() -> dict[str, str]:
     if revision is not None:
         extra["evaluations:evidence#revision"] = reverse(
             "evaluations:evidence", args=[revision.evidence.evaluation_id, revision.evidence.line_id])
+    background = Job.objects.order_by("pk").first()
+    if background is not None:
+        urls["jobs:detail"] = reverse("jobs:detail", args=[background.pk])
     if job is not None:
         urls["ledgers:import_detail"] = reverse("ledgers:import_detail", args=[job.pk])
     urls.update(_unit_pages())

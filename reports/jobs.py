@@ -56,7 +56,7 @@ def forms_zip(context: JobContext) -> str:
     path = context.scratch_path(".zip")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for done, evaluation in enumerate(evaluations.iterator(chunk_size=200), start=1):
-            form = forms.filled_form(evaluation)
+            form = forms.filled_form(evaluation, context.owner)
             for fmt in ("xlsx", "docx", "pdf"):
                 archive.writestr(f"{_folder(evaluation)}/{form.filename_stem}.{fmt}", forms.form_bytes(form, fmt))
             context.progress(done, total, message=evaluation.community.name)
@@ -74,7 +74,7 @@ def forms_pdf(context: JobContext) -> str:
     period, county_id, evaluations, total = _scope(context)
     writer = PdfWriter()
     for done, evaluation in enumerate(evaluations.iterator(chunk_size=200), start=1):
-        form = forms.filled_form(evaluation)
+        form = forms.filled_form(evaluation, context.owner)
         writer.append(io.BytesIO(forms.form_bytes(form, "pdf")), outline_item=evaluation.community.name)
         context.progress(done, total, message=evaluation.community.name)
     path = context.scratch_path(".pdf")

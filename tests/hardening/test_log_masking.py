@@ -81,5 +81,7 @@ def test_gunicorn_access_log_is_masked(tmp_path):
     assert not FULL.search(line), line
 
 
-def test_the_makefile_server_uses_the_masking_logger():
-    assert "--logger-class config.gunicorn_logging.MaskingLogger" in (ROOT / "Makefile").read_text()
+def test_the_make_run_server_uses_the_masking_logger():
+    # `make run` serves through scripts/serve (gunicorn beside the job worker).
+    assert "scripts/serve" in (ROOT / "Makefile").read_text()
+    assert "--logger-class config.gunicorn_logging.MaskingLogger" in (ROOT / "scripts" / "serve").read_text()

@@ -1,6 +1,6 @@
 """Property-based run of the whole API from its own OpenAPI schema: no input gets a 500.
 
-Run with a token of every role. Bounded: a few examples per operation and no per-example deadline, so CI time stays predictable.
+Run with a token of every role that may hold one (street viewers browse only and get no token). Bounded: a few examples per operation and no per-example deadline, so CI time stays predictable.
 Every 4xx must also be in the common error format.
 """
 
@@ -16,7 +16,7 @@ from api.tokens import create_token
 pytestmark = pytest.mark.django_db
 
 # Examples per operation and role: the two roles that write most get more; the run stays a few minutes.
-MAX_EXAMPLES = {"admin": 10, "operator": 10, "city_reviewer": 4, "county_reviewer": 4, "street_viewer": 4}
+MAX_EXAMPLES = {"admin": 10, "operator": 10, "city_reviewer": 4, "county_reviewer": 4}
 
 SCHEMA = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 OPERATIONS = sorted(
@@ -52,11 +52,10 @@ def tokens(cast, standard_version):
         "operator": create_token(cast.operator, "schemathesis")[1],
         "city_reviewer": create_token(cast.city_reviewer, "schemathesis")[1],
         "county_reviewer": create_token(cast.county_reviewer, "schemathesis")[1],
-        "street_viewer": create_token(cast.street_viewer, "schemathesis")[1],
     }
 
 
-@pytest.mark.parametrize("who", ["admin", "operator", "city_reviewer", "county_reviewer", "street_viewer"])
+@pytest.mark.parametrize("who", ["admin", "operator", "city_reviewer", "county_reviewer"])
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_no_server_errors(tokens, who, method, path):
     operation = SCHEMA[path][method]

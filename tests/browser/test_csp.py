@@ -21,13 +21,14 @@ document.addEventListener('securitypolicyviolation', e => {
 """
 
 COMMON = ["/", "/evaluations/", "/ledgers/", "/ledgers/persons/", "/ledgers/households/", "/reports/",
-          "/reports/dashboard/progress/?period=2025", "/standard/", "/api/tokens/manage/", "/accounts/password/"]
+          "/reports/dashboard/progress/?period=2025", "/standard/", "/accounts/password/"]
+TOKENS = "/api/tokens/manage/"  # every role but street viewers, who hold no API token
 BY_ROLE = {
-    "city_admin": ["/orgs/", "/orgs/users/", "/evaluations/periods/", "/ledgers/duplicates/", "/api/docs"],
-    "city_reviewer": ["/ledgers/duplicates/"],
-    "county_reviewer": ["/ledgers/duplicates/"],
+    "city_admin": ["/orgs/", "/orgs/users/", "/evaluations/periods/", "/ledgers/duplicates/", "/api/docs", TOKENS],
+    "city_reviewer": ["/ledgers/duplicates/", TOKENS],
+    "county_reviewer": ["/ledgers/duplicates/", TOKENS],
     "street_viewer": [],
-    "operator": ["/ledgers/import/"],
+    "operator": ["/ledgers/import/", TOKENS],
 }
 
 

@@ -89,7 +89,7 @@ def main() -> None:
         users = {}
         for username, (role, unit) in USERS.items():
             users[username] = User.objects.create_user(username, password=PASSWORD, role=role, unit=units[unit],
-                                                       is_staff=role == "city_admin")
+                                                       is_staff=False)
     print(f"units: {len(communities)} communities, {len(streets)} streets ({time.perf_counter() - t0:.1f} s)",
           flush=True)
     index = 0

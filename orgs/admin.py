@@ -1,8 +1,8 @@
-"""Django admin for the organisation master data, usable by the city administrator.
+"""Django admin for engineers (superusers) only: not linked from the product.
 
-Units are edited here (links from the orgs:units page); accounts are managed on the app's own pages
-(orgs:users) so every change goes through orgs.services.accounts and is audited; the admin shows them
-read-only, as it does the audit logs.
+The city administrator manages units (orgs.services.units) and accounts (orgs.services.accounts) on the
+product's own audited pages. Here units are read-only too, so the unit code and the tree cannot be
+changed around the model's validation and the audit trail.
 """
 
 from django.contrib import admin
@@ -11,11 +11,11 @@ from .models import AccessLog, OrgEvent, Unit, User
 
 
 class CityAdminPermissions:
-    """The city administrator's role grants the admin permissions; no Django permission rows needed."""
+    """Superusers only (engineers); a city administrator is not staff and never reaches the admin."""
 
     def _allowed(self, request) -> bool:
         user = request.user
-        return user.is_active and (user.is_superuser or getattr(user, "is_city_admin", False))
+        return user.is_active and user.is_superuser
 
     def has_module_permission(self, request):
         return self._allowed(request)
@@ -42,7 +42,7 @@ class ReadOnly(CityAdminPermissions):
 
 
 @admin.register(Unit)
-class UnitAdmin(CityAdminPermissions, admin.ModelAdmin):
+class UnitAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["code", "name"]

@@ -95,7 +95,7 @@ def create_demo_org(password: str | None = None) -> dict:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.role, user.unit, user.display_name = role, units[code], display_name
         user.is_active, user.must_change_password = True, False
-        user.is_staff = role == Role.CITY_ADMIN
+        user.is_staff = False  # the Django admin is for engineers (superusers) only
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models, transaction
 
 
@@ -25,7 +26,9 @@ class UnitQuerySet(models.QuerySet):
 
 class Unit(models.Model):
     name = models.CharField("名称", max_length=100)
-    code = models.CharField("代码", max_length=32, unique=True)
+    code = models.CharField("代码", max_length=32, unique=True,
+                            error_messages={"unique": "该代码已被其他单位使用。"},
+                            validators=[RegexValidator(r"^[A-Za-z0-9-]{1,32}$", "代码只能是 1–32 位字母、数字或连字符。")])
     level = models.CharField("层级", max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
         "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -52,7 +55,9 @@ class Unit(models.Model):
         verbose_name = "单位"
         verbose_name_plural = "单位"
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_in_parent")]
+        constraints = [models.UniqueConstraint(
+            fields=["parent", "name"], name="unit_unique_name_in_parent",
+            violation_error_message="同一上级单位下已有同名单位。")]
         indexes = [models.Index(fields=["level", "county"]), models.Index(fields=["level", "street"])]
 
     def __str__(self) -> str:
@@ -60,6 +65,17 @@ class Unit(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        self.code = (self.code or "").strip()
+        if self.pk is not None:
+            before = Unit.objects.filter(pk=self.pk).values("code", "level").first()
+            if before is not None and before["code"] != self.code and self.code_in_use():
+                raise ValidationError({"code": f"代码“{before['code']}”已被评估表或台帐导入使用，不能修改。"})
+            if before is not None and before["level"] != self.level:
+                raise ValidationError({"level": "单位的层级不能修改。"})
+        if self.parent is not None and not self.parent.is_active and self.is_active:
+            raise ValidationError({"parent": f"上级单位“{self.parent.name}”已停用。"})
+        if self.parent is not None and self.pk is not None and self.parent.pk == self.pk:
+            raise ValidationError({"parent": "上级单位不能是单位本身。"})
         expected = PARENT_LEVEL.get(self.level)
         if expected is None:
             if self.parent_id is not None:
@@ -92,6 +108,26 @@ class Unit(models.Model):
                 Unit.objects.filter(pk=self.pk).update(county=county, street=street)
             if before is not None and (before["name"] != self.name or before["parent_id"] != self.parent_id):
                 self._rewrite_subtree()
+
+    def subtree_q(self) -> models.Q:
+        """Q over Unit selecting this unit and every unit below it."""
+        if self.level == Level.CITY:
+            return models.Q()
+        if self.level == Level.COUNTY:
+            return models.Q(pk=self.pk) | models.Q(county_id=self.pk)
+        if self.level == Level.STREET:
+            return models.Q(pk=self.pk) | models.Q(street_id=self.pk)
+        return models.Q(pk=self.pk)
+
+    def code_in_use(self) -> bool:
+        """Whether a sheet or a ledger import refers to this unit or one below it: its code is then fixed
+        (imports, exports and the other systems identify units by it)."""
+        from evaluations.models import Evaluation
+        from ledgers.models import ImportJob
+
+        below = Unit.objects.filter(self.subtree_q()).values("pk")
+        return (Evaluation.objects.filter(community__in=below).exists()
+                or ImportJob.objects.filter(community__in=below).exists())
 
     @staticmethod
     def compose_full_name(parent: Unit | None, name: str, level: str) -> str:
@@ -242,11 +278,18 @@ class OrgEvent(AppendOnlyModel):
         REACTIVATED = "reactivated", "启用账号"
         LOGIN_UNLOCKED = "login_unlocked", "解除登录锁定"
         UNITS_IMPORTED = "units_imported", "导入组织机构"
+        UNIT_CREATED = "unit_created", "新增单位"
+        UNIT_UPDATED = "unit_updated", "修改单位"
+        UNIT_RETIRED = "unit_retired", "撤销单位"
+        UNIT_RESTORED = "unit_restored", "恢复单位"
 
     actor = models.ForeignKey(User, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
     action = models.CharField("操作", max_length=32, choices=Action.choices)
     target_user = models.ForeignKey(
         User, verbose_name="对象账号", null=True, blank=True, on_delete=models.PROTECT, related_name="org_events"
+    )
+    target_unit = models.ForeignKey(
+        Unit, verbose_name="对象单位", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
     detail = models.JSONField("详情", default=dict, blank=True)
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
@@ -257,4 +300,4 @@ class OrgEvent(AppendOnlyModel):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} · {self.target_user or ''}"
+        return f"{self.get_action_display()} · {self.target_user or self.target_unit or ''}"

@@ -5,6 +5,12 @@ from . import views, views_pickers
 app_name = "orgs"
 urlpatterns = [
     path("", views.units, name="units"),
+    path("units/new/", views.unit_create, name="unit_create"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("units/<int:pk>/retire/", views.unit_retire, name="unit_retire"),
+    path("units/<int:pk>/restore/", views.unit_restore, name="unit_restore"),
+    path("units/options/", views_pickers.unit_options, name="unit_options"),
     path("import/", views.import_units, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("communities/options/", views_pickers.community_options, name="community_options"),

@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from . import tabular
-from .forms import ImportForm, LoginForm, PasswordChangeForm, UserFilterForm, UserForm
+from . import pickers, tabular
+from .forms import ImportForm, LoginForm, PasswordChangeForm, RetireForm, UnitForm, UserFilterForm, UserForm
 from .models import Level, OrgEvent, Unit, User
 from .scoping import get_for_user, require
 from .services import accounts
 from .services import imports as unit_imports
+from .services import units as unit_services
 
 ONE_TIME_PASSWORD = "orgs_one_time_password"
 IMPORT_SESSION = "orgs_import_rows"
@@ -65,6 +66,99 @@ def units(request):
         "roots": roots,
         "totals": [(Level(lvl).label, totals.get(lvl, 0)) for lvl in Level.values],
     })
+
+
+def _unit(request, pk: int) -> Unit:
+    require(request.user, "manage_users")
+    return get_for_user(request.user, Unit.objects.select_related("parent"), "manage_users", pk=pk)
+
+
+@login_required
+def unit_create(request):
+    require(request.user, "manage_users")
+    initial = {}
+    parent_id = request.GET.get("parent")
+    if parent_id and parent_id.isdigit():
+        parent = Unit.objects.filter(pk=int(parent_id)).first()
+        if parent is not None and parent.level != Level.COMMUNITY:
+            initial = {"parent": pickers.label(parent),
+                       "level": Level.values[Level.values.index(parent.level) + 1]}
+    form = UnitForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = unit_services.create_unit(request.user, level=data["level"], parent=data["parent"],
+                                             name=data["name"], code=data["code"])
+        except unit_services.UnitError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已新增{unit.get_level_display()}“{unit.full_name}”。")
+            return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(request, "orgs/unit_form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+def unit_detail(request, pk: int):
+    """One unit: its place in the tree, what uses it, and its history (old → new)."""
+    unit = _unit(request, pk)
+    events = [{"event": e, "lines": unit_services.describe(e)}
+              for e in OrgEvent.objects.filter(target_unit=unit).select_related("actor")[:100]]
+    return render(request, "orgs/unit_detail.html", {
+        "unit": unit,
+        "children": Unit.objects.filter(parent=unit).order_by("code")[:200],
+        "child_count": Unit.objects.filter(parent=unit).count(),
+        "users": User.objects.filter(unit=unit).order_by("username")[:50],
+        "code_in_use": unit.code_in_use(),
+        "events": events,
+        "retire_form": RetireForm(),
+    })
+
+
+@login_required
+def unit_edit(request, pk: int):
+    unit = _unit(request, pk)
+    initial = {"name": unit.name, "code": unit.code, "parent": pickers.label(unit.parent) if unit.parent else ""}
+    form = UnitForm(request.POST if request.method == "POST" else None, initial=initial, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit_services.update_unit(request.user, unit.pk, name=data["name"], code=data["code"],
+                                      parent=data.get("parent", unit.parent))
+        except unit_services.UnitError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "单位信息已保存。")
+            return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": unit},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def unit_retire(request, pk: int):
+    unit = _unit(request, pk)
+    form = RetireForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        unit_services.retire_unit(request.user, unit.pk, reason)
+    except unit_services.UnitError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{unit.name}”已撤销（停用），历史记录和评估表保留。")
+    return redirect("orgs:unit_detail", pk=unit.pk)
+
+
+@login_required
+@require_POST
+def unit_restore(request, pk: int):
+    unit = _unit(request, pk)
+    try:
+        unit_services.restore_unit(request.user, unit.pk)
+    except unit_services.UnitError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{unit.name}”已恢复启用。")
+    return redirect("orgs:unit_detail", pk=unit.pk)
 
 
 @login_required
@@ -138,7 +232,8 @@ def users(request):
         if data["role"]:
             qs = qs.filter(role=data["role"])
         if data["unit"]:
-            qs = qs.filter(Q(unit_id=data["unit"]) | Q(unit__county_id=data["unit"]) | Q(unit__street_id=data["unit"]))
+            unit = data["unit"]
+            qs = qs.filter(Q(unit_id=unit.pk) | Q(unit__county_id=unit.pk) | Q(unit__street_id=unit.pk))
         if data["status"]:
             qs = qs.filter(is_active=data["status"] == "active")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -177,7 +272,7 @@ def _user(request, pk: int) -> User:
 def user_detail(request, pk: int):
     target = _user(request, pk)
     initial = {"display_name": target.display_name, "phone": target.phone, "role": target.role,
-               "unit": target.unit_id}
+               "unit": pickers.label(target.unit) if target.unit else ""}
     form = UserForm(request.POST if request.method == "POST" else None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -111,8 +111,8 @@ def create_user(
             display_name=(display_name or "").strip(),
             phone=(phone or "").strip(),
             must_change_password=True,
-            # The city administrator edits master data in the Django admin.
-            is_staff=role == Role.CITY_ADMIN,
+            # The Django admin is for engineers (superusers) only; units are managed on orgs:units.
+            is_staff=False,
         )
         user.set_password(password)
         user.save()
@@ -134,7 +134,7 @@ def update_user(
                   "display_name": user.display_name, "phone": user.phone}
         user.role, user.unit = role, unit
         user.display_name, user.phone = (display_name or "").strip(), (phone or "").strip()
-        user.is_staff = role == Role.CITY_ADMIN or user.is_superuser
+        user.is_staff = user.is_superuser
         after = {"role": role, "unit": unit.code, "display_name": user.display_name, "phone": user.phone}
         changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         if not changed:

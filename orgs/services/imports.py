@@ -254,7 +254,7 @@ def _compare_with_database(by_code: dict[str, PlannedUnit], city: Unit, errors: 
             if current_parent != (unit.parent_code or city.code):
                 errors.append(RowError(
                     unit.row, code_col,
-                    f"“{current.full_name}”（代码 {unit.code}）已属于其他上级单位，导入不能调整上级，请在管理后台修改。",
+                    f"“{current.full_name}”（代码 {unit.code}）已属于其他上级单位，导入不能调整上级，请在该单位的页面（组织机构 → 单位 → 改名 / 调整上级）修改。",
                 ))
                 continue
             if current.name != unit.name or not current.is_active:
@@ -340,7 +340,7 @@ def template_workbook() -> bytes:
         ["1. 在“组织机构”工作表中填写，第 1 行表头不要修改；每行一个社区，同时填写其所属街道（乡镇）和区（市、县）。"],
         ["2. 只新增区（市、县）或街道（乡镇）时，可只填写前两列或前四列。"],
         ["3. 代码在全市唯一（1–32 位字母、数字或连字符），系统按代码识别单位：再次导入同一代码会更新名称，不会重复创建。"],
-        ["4. 导入不能调整单位的上级，如需调整请在管理后台修改。"],
+        ["4. 导入不能调整单位的上级，如需调整请在系统的“组织机构”页面打开该单位修改。"],
         ["5. 先预览（不写入），确认无误后再导入；任何一行有错误时整个文件都不会写入。"],
         [],
         ["示例（请勿直接复制到“组织机构”表）："],

@@ -29,7 +29,7 @@ def test_create_user(cast):
     event = OrgEvent.objects.get(target_user=user)
     assert event.action == "user_created" and event.actor == cast.city_admin
     admin, _ = accounts.create_user(cast.city_admin, username="admin2", role=Role.CITY_ADMIN, unit=cast.city)
-    assert admin.is_staff  # may use the Django admin for master data
+    assert not admin.is_staff  # the Django admin is for engineers (superusers) only
 
 
 @pytest.mark.parametrize(

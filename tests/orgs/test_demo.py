@@ -25,7 +25,7 @@ def test_demo_city_is_complete_and_idempotent():
         user.full_clean(exclude=["password"])  # role matches the unit level
         assert user.check_password(DEFAULT_DEMO_PASSWORD) and not user.must_change_password
         validate_password(DEFAULT_DEMO_PASSWORD, user)
-    assert result["city_admin"].is_staff and result["city_admin"].role == Role.CITY_ADMIN
+    assert not result["city_admin"].is_staff and result["city_admin"].role == Role.CITY_ADMIN
     assert visible_communities(result["street_viewer"]).count() == 2
     for reviewer in result["county_reviewers"]:
         assert visible_communities(reviewer).count() == 4

@@ -52,6 +52,8 @@ NOT_PAGES = {
     "reports:export": "xlsx/csv file",
     "api:token_revoke": "POST only",
     "orgs:unit_retire": "POST only",
+    "orgs:unit_restore": "POST only",
+    "orgs:unit_options": "htmx fragment: <option> list of the unit search",
     "orgs:community_options": "htmx fragment: <option> list of the community search",
     "orgs:user_unlock": "POST only",
     "jobs:progress": "htmx fragment: the progress bar",

@@ -131,8 +131,10 @@ class ZeroForm(StyledForm):
 class VisitForm(StyledForm):
     class Meta:
         model = Visit
-        fields = ["visited_on", "visitor", "way", "record"]
-        widgets = {"visited_on": DATE, "record": forms.Textarea(attrs={"rows": 4})}
+        fields = ["visited_on", "visitor", "way", "record", "photo"]
+        widgets = {"visited_on": DATE, "record": forms.Textarea(attrs={"rows": 4}),
+                   # On a phone: the camera straight away (or the gallery).
+                   "photo": forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})}
 
 
 class EmployerForm(StyledForm):

@@ -446,7 +446,7 @@ class _Context:
     @property
     def persons(self) -> dict[str, int]:
         if self._persons is None:
-            self._persons = dict(Person.objects.filter(community=self.community).values_list("id_number", "pk"))
+            self._persons = dict(Person.all_objects.filter(community=self.community).values_list("id_number", "pk"))
         return self._persons
 
     @property
@@ -469,7 +469,7 @@ class _Context:
 
 def _existing_keys(spec: Spec, community: Unit) -> dict[tuple, int]:
     parent_field = f"{spec.parent}_id" if spec.parent else "community_id"
-    qs = spec.model.objects.filter(**{f"{spec.community_path}": community})
+    qs = spec.model._base_manager.filter(**{f"{spec.community_path}": community})
     return {tuple(row[:-1]): row[-1] for row in qs.values_list(parent_field, *spec.key, "pk")}
 
 

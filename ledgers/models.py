@@ -89,6 +89,13 @@ GROUPS = [
 SENSITIVE_GROUPS = [f for f, _, s in GROUPS if s]
 
 
+class ActivePersonManager(models.Manager):
+    """Persons not voided: every list, fact, export and API read by default (`Person.objects`)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
 class Person(models.Model):
     scope_path = "community"
 
@@ -122,8 +129,18 @@ class Person(models.Model):
     is_drug_rehab = models.BooleanField("戒毒康复人员", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # 作废: a record entered by mistake (or a duplicate) leaves the lists and facts but is kept, with who
+    # voided it and why; a county or city user may restore it (ledgers.services.void_person).
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作废人", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+", editable=False)
+    void_reason = models.CharField("作废原因", max_length=200, blank=True, editable=False)
+
+    objects = ActivePersonManager()
+    all_objects = models.Manager()  # voided ones too: the person page, restoring, uniqueness
 
     class Meta:
+        base_manager_name = "all_objects"
         verbose_name = "人员"
         verbose_name_plural = "人员"
         ordering = ["household__code", "id"]
@@ -383,6 +400,39 @@ class VisitWay(models.TextChoices):
     OTHER = "other", "其他"
 
 
+def visit_photo_path(instance: Visit, filename: str) -> str:
+    # A random name: no person's name or ID in a path (the uploaded name is dropped).
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    ext = ext if ext in VISIT_PHOTO_FORMATS.values() else "jpg"
+    return f"visit-photos/{timezone.localdate():%Y/%m}/{secrets.token_hex(16)}.{ext}"
+
+
+# Pillow format -> file extension of the photos a phone's camera or gallery gives.
+VISIT_PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "MPO": "jpg"}
+VISIT_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+
+
+def check_photo(photo) -> None:
+    """A real image of an accepted format and size (one check for the form, the API and tests)."""
+    from PIL import Image, UnidentifiedImageError
+
+    size = getattr(photo, "size", 0) or 0
+    if size > VISIT_PHOTO_MAX_BYTES:
+        raise ValidationError({"photo": f"照片大小为 {size / 1024 / 1024:.1f} MB，超过上限 "
+                                        f"{VISIT_PHOTO_MAX_BYTES // 1024 // 1024} MB，请压缩后再上传。"})
+    try:
+        photo.seek(0)
+        with Image.open(photo) as image:
+            fmt = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ValidationError({"photo": "无法识别该文件为图片，请上传 JPG、PNG 或 WebP 格式的照片。"}) from exc
+    finally:
+        photo.seek(0)
+    if fmt not in VISIT_PHOTO_FORMATS:
+        raise ValidationError({"photo": f"不支持该图片格式（{fmt}），请上传 JPG、PNG 或 WebP 格式的照片。"})
+
+
 class Visit(models.Model):
     scope_path = "household__community"
 
@@ -392,6 +442,8 @@ class Visit(models.Model):
     way = models.CharField("走访方式", max_length=10, choices=VisitWay.choices, default=VisitWay.HOME)
     # An empty record is a visit "without record" (3.2.2 scores it 0).
     record = models.TextField("情况与需求、帮扶措施", blank=True)
+    photo = models.ImageField("走访照片", upload_to=visit_photo_path, max_length=200, blank=True,
+                              help_text="可直接用手机拍照上传（JPG、PNG 或 WebP，不超过 10 MB）。")
 
     class Meta:
         verbose_name = "走访记录"
@@ -404,6 +456,8 @@ class Visit(models.Model):
         # A visit is recorded after it happened: every path (form, API, import) refuses a future date.
         if self.visited_on and self.visited_on > timezone.localdate():
             raise ValidationError({"visited_on": f"走访日期 {self.visited_on:%Y-%m-%d} 晚于今天，不能登记未来的走访。"})
+        if self.photo and not getattr(self.photo, "_committed", True):
+            check_photo(self.photo)
 
     @property
     def has_record(self) -> bool:

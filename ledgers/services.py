@@ -78,7 +78,10 @@ def save_person(user, community: Unit, form, channel: str = "page") -> Person:
             person = Person.objects.select_for_update().get(pk=person.pk)
             if person.community_id != community.pk:
                 raise LedgerError("该人员不属于此社区。")
-        same = Person.objects.filter(community=community, id_number=rid.number).exclude(pk=person.pk).first()
+        same = Person.all_objects.filter(community=community, id_number=rid.number).exclude(pk=person.pk).first()
+        if same is not None and same.voided_at is not None:
+            raise LedgerError(f"本社区台帐中有该身份证号的作废记录（{same.name}），请由县级或市级人员恢复该记录后再修改。",
+                              "id_number")
         if same is not None:
             raise LedgerError(f"本社区台帐中已有该身份证号的人员（{same.name}），请直接修改其记录。", "id_number")
         created = person.pk is None
@@ -91,6 +94,46 @@ def save_person(user, community: Unit, form, channel: str = "page") -> Person:
         obj.save()
         log(user, community.pk, "create" if created else "update", obj, f"{obj.name}")
     return obj
+
+
+def void_person(user, person_id: int, reason: str) -> Person:
+    """作废 a person record (entered by mistake, a duplicate): out of lists and facts, kept and restorable."""
+    from django.utils import timezone
+
+    reason = (reason or "").strip()
+    if not can(user, "void_person"):
+        raise LedgerError("您的角色无权作废人员记录。")
+    if not reason:
+        raise LedgerError("请填写作废原因。", "reason")
+    with transaction.atomic():
+        person = Person.all_objects.select_for_update().get(pk=person_id)
+        if not visible_communities(user).filter(pk=person.community_id).exists():
+            raise LedgerError("该人员不在您的管辖范围内。")
+        if person.voided_at is not None:
+            raise LedgerError(f"“{person.name}”的记录已作废。")
+        person.voided_at, person.voided_by, person.void_reason = timezone.now(), user, reason[:200]
+        person.save(update_fields=["voided_at", "voided_by", "void_reason"])
+        log(user, person.community_id, "void", person, f"{person.name}：{reason}")
+    return person
+
+
+def restore_person(user, person_id: int) -> Person:
+    """Undo a void (county or city): the record counts again in lists and facts."""
+    if not can(user, "restore_person"):
+        raise LedgerError("只有县级或市级人员可以恢复作废的人员记录。")
+    with transaction.atomic():
+        person = Person.all_objects.select_for_update().get(pk=person_id)
+        if not visible_communities(user).filter(pk=person.community_id).exists():
+            raise LedgerError("该人员不在您的管辖范围内。")
+        if person.voided_at is None:
+            raise LedgerError(f"“{person.name}”的记录未作废。")
+        other = other_community_of(person.id_number, person.community_id)
+        if other is not None:
+            raise LedgerError("该身份证号已在其他社区登记，不能恢复；请先核实两处登记。")
+        person.voided_at, person.voided_by, person.void_reason = None, None, ""
+        person.save(update_fields=["voided_at", "voided_by", "void_reason"])
+        log(user, person.community_id, "restore", person, person.name)
+    return person
 
 
 def save_record(user, community: Unit, form, **parents) -> models.Model:

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from .models import (
     Person,
     ServiceRecord,
     UnemploymentRegistration,
+    Visit,
     ZeroEmploymentHousehold,
 )
 from .selectors import (
@@ -45,7 +46,15 @@ from .selectors import (
     record_visible,
     target_community,
 )
-from .services import LedgerError, editable_communities, save_owned, save_person, save_record
+from .services import (
+    LedgerError,
+    editable_communities,
+    restore_person,
+    save_owned,
+    save_person,
+    save_record,
+    void_person,
+)
 from .snapshots import SnapshotError, latest_snapshot, refresh_snapshot
 
 PAGE_SIZE = 50
@@ -127,7 +136,10 @@ STATUS_FILTERS = {
 def person_list(request):
     if request.method == "POST":
         return search.search_redirect(request, "ledgers:persons")
-    qs = scope_queryset(request.user, Person.objects.select_related("community", "household"))
+    # Voided records are out of the list; the county and city may list them (to restore one).
+    voided = request.GET.get("voided") == "1" and can(request.user, "restore_person")
+    base = Person.all_objects.filter(voided_at__isnull=False) if voided else Person.objects.all()
+    qs = scope_queryset(request.user, base.select_related("community", "household"))
     qs, selected = _community_filter(request, qs)
     q = search.search_text(request)
     if q:
@@ -147,6 +159,7 @@ def person_list(request):
         "page": page, "q": q, "group": group, "groups": groups, "status": status, "selected": selected,
         "statuses": [(k, v[0]) for k, v in STATUS_FILTERS.items()], "qs": _querystring(request),
         "communities": visible_communities(request.user), "can_edit": can(request.user, "edit_ledger"),
+        "voided": voided, "can_restore": can(request.user, "restore_person"),
     }
     template = "ledgers/_person_rows.html" if request.htmx else "ledgers/person_list.html"
     return search.push_url(request, render(request, template, ctx))
@@ -163,15 +176,60 @@ def _person_context(request, person, unmask=False):
         "employment": person.employment.select_related("employer").all(),
         "services": person.services.all(),
         "household_members": person.household.members.exclude(pk=person.pk),
-        "can_edit": can(request.user, "edit_ledger"),
+        "visits": person.household.visits.all()[:20],
+        "can_edit": can(request.user, "edit_ledger") and person.voided_at is None,
+        "can_void": can(request.user, "void_person") and person.voided_at is None,
+        "can_restore": can(request.user, "restore_person") and person.voided_at is not None,
         "can_unmask": can(request.user, "unmask"),
     }
 
 
 @login_required
 def person_detail(request, pk: int):
-    person = get_for_user(request.user, Person.objects.select_related("household", "community"), "view", pk=pk)
+    # all_objects: a voided record stays reachable (marked as such) for whoever may see the community.
+    person = get_for_user(request.user, Person.all_objects.select_related("household", "community", "voided_by"),
+                          "view", pk=pk)
     return render(request, "ledgers/person_detail.html", _person_context(request, person))
+
+
+@login_required
+@require_POST
+def person_void(request, pk: int):
+    person = get_for_user(request.user, Person.objects.all(), "void_person", pk=pk)
+    try:
+        void_person(request.user, person.pk, request.POST.get("reason", ""))
+    except LedgerError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{person.name}”的记录已作废，不再计入台帐列表和成效数据；县级或市级人员可恢复。")
+    return redirect("ledgers:person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_restore(request, pk: int):
+    person = get_for_user(request.user, Person.all_objects.all(), "restore_person", pk=pk)
+    try:
+        restore_person(request.user, person.pk)
+    except LedgerError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{person.name}”的记录已恢复。")
+    return redirect("ledgers:person_detail", pk=person.pk)
+
+
+@login_required
+def visit_photo(request, pk: int):
+    """The photo of a home visit, to whoever may see the household (not a public media URL)."""
+    visit = get_for_user(request.user, Visit.objects.all(), "view", pk=pk)
+    if not visit.photo:
+        raise Http404("该走访记录没有照片。")
+    return FileResponse(visit.photo.open("rb"), content_type=_photo_type(visit.photo.name))
+
+
+def _photo_type(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower()
+    return {"png": "image/png", "webp": "image/webp"}.get(ext, "image/jpeg")
 
 
 @login_required
@@ -232,7 +290,7 @@ def record_form(request, kind: str, parent_id: int | None = None, pk: int | None
     if kind == "visit" and instance.pk is None:
         # Recorded on site: today and the person logged in, unless changed.
         kwargs["initial"] = {"visited_on": timezone.localdate(), "visitor": request.user.display_name or str(request.user)}
-    form = form_class(request.POST or None, instance=instance, **kwargs)
+    form = form_class(request.POST or None, request.FILES or None, instance=instance, **kwargs)
     if kind == "hardship":
         form.fields["category"].choices = hardship_choices(request.user, form.fields["category"].choices)
     if request.method == "POST" and form.is_valid():

@@ -98,6 +98,10 @@ ACTION_ROLES: dict[str, set[str]] = {
     "unmask": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_ADMIN},
     # Disability, release-from-prison and drug-rehabilitation status.
     "view_sensitive": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_ADMIN},
+    # 作废 a person record (out of lists and facts, kept): who keeps or checks the ledgers; restoring:
+    # the county and city only, so a community cannot silently bring a voided person back.
+    "void_person": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_ADMIN},
+    "restore_person": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
     "refresh_facts": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
     # Refused cross-community registrations of one ID number, with both communities.
     "view_duplicates": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},

@@ -151,6 +151,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
 
+# PBKDF2 at a work factor measured for log-in speed (config/hashers.py); the others verify old hashes.
+PASSWORD_ITERATIONS = env_int("PASSWORD_ITERATIONS", 600_000)
+PASSWORD_HASHERS = [
+    "config.hashers.TunedPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from evaluations import policy
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, Period
 from orgs import pickers
 from orgs.models import Unit
 from orgs.scoping import can, get_for_user, scope_queryset, visible_communities
@@ -111,10 +111,25 @@ def index(request):
         "employers": counts(Employer.objects.all(), "community"),
     }
     rows = [{"unit": c, **{k: v.get(c.pk, 0) for k, v in stats.items()}} for c in page.object_list]
+    # The sheet's population, by the same fact functions the sheet uses (ledgers.facts), for the latest
+    # period: so the overview and the sheet count the same persons, and the page says how they differ
+    # from the registrations open today.
+    period = Period.objects.order_by("-year").first()
+    if period is not None and ids:
+        from .facts import compute_all
+
+        facts = compute_all(period.year, ids)
+        for row in rows:
+            values = facts.get(row["unit"].pk, {})
+            row["sheet"] = {name: values.get(name, 0) for name in OVERVIEW_FACTS}
     return render(request, "ledgers/index.html", {
         "rows": rows, "page": page, "can_edit": can(request.user, "edit_ledger"),
-        "ledger_kinds": _ledger_kinds(),
+        "ledger_kinds": _ledger_kinds(), "period": period,
     })
+
+
+# The sheet's counts shown beside the open registrations on the overview.
+OVERVIEW_FACTS = ("registered_unemployed_total", "hard_to_employ_total", "zero_employment_households")
 
 
 def _ledger_kinds():

@@ -102,11 +102,16 @@ def _band_label(low: Decimal, high: Decimal | None) -> str:
     return f"{low:f}分及以上" if high is None else f"{low:f}–{high:f}分（不含）"
 
 
+REVIEWED_STATES = {State.CITY_REVIEWED, State.PUBLISHED}
+
+
 def score_distribution(period: Period, communities, user: User) -> list[dict]:
-    # A final score the review policy hides from the user counts as not yet reviewed.
+    # Only sheets the city has finished reviewing count (a total or a "not evaluated" / "disqualified"
+    # result of a sheet still in review is provisional); a result the review policy hides from the user
+    # counts as not yet reviewed too.
     hidden = policy.hidden_states(user, Stage.CITY)
     rows = [
-        (None, "", status) if state in hidden and status == "evaluated" else (total, star, status)
+        (total, star, status) if state in REVIEWED_STATES and state not in hidden else (None, "", "pending")
         for total, star, status, state in Evaluation.objects.filter(
             period=period, community__in=communities
         ).values_list("city_total", "star", "result_status", "state")

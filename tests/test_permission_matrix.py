@@ -201,6 +201,14 @@ MATRIX: dict[str, list[Case]] = {
     # The community picker's suggestions: every role, each limited to its own scope (tests/orgs).
     "orgs:community_options": [Case("none", "get", EVERYONE)],
     "orgs:user_create": [Case("none", "get", CITY_ADMIN_ONLY)],
+    # Units in the product (the cast community: bound accounts keep it from being retired: the Chinese
+    # error, redirected back to the unit). The unit search of the pickers: every role, within its scope.
+    "orgs:unit_create": [Case("none", "get", CITY_ADMIN_ONLY)],
+    "orgs:unit_detail": [Case("unit", "get", CITY_ADMIN_ONLY)],
+    "orgs:unit_edit": [Case("unit", "get", CITY_ADMIN_ONLY)],
+    "orgs:unit_retire": [Case("unit", "post", per_role(403, city_admin=302), {"reason": "矩阵"})],
+    "orgs:unit_restore": [Case("unit", "post", per_role(403, city_admin=302))],
+    "orgs:unit_options": [Case("none", "get", EVERYONE)],
     "orgs:user_detail": [Case("user", "get", only(200, "city_admin"))],
     "orgs:user_reset_password": [Case("user", "post", only(302, "city_admin"))],
     "orgs:user_deactivate": [
@@ -337,6 +345,18 @@ MATRIX: dict[str, list[Case]] = {
              effect=lambda w: AccessLog.objects.filter(kind="unmask", target=f"person:{obj(w, 'person')}").exists(),
              done_by=("community_operator", "county_reviewer", "city_admin")),
     ],
+    # 作废 a person (ACTION_ROLES["void_person"]) and restoring one (["restore_person"]; this one is not
+    # voided: the Chinese error, redirected back to the person). A visit without photo: 404 to everyone.
+    "ledgers:person_void": [
+        Case("obj:person", "post", only(302, "community_operator", "county_reviewer", "city_admin"),
+             {"reason": "矩阵"},
+             effect=lambda w: Person.all_objects.get(pk=obj(w, "person")).voided_at is not None,
+             done_by=("community_operator", "county_reviewer", "city_admin")),
+    ],
+    "ledgers:person_restore": [
+        Case("obj:person", "post", only(302, "county_reviewer", "city_reviewer", "city_admin")),
+    ],
+    "ledgers:visit_photo": [Case("obj:record_visit", "get", per_role(404))],
     "ledgers:household_create": [
         Case("none", "get", create_page(200), query="community"),
         Case("none", "post", create_page(302),
@@ -531,6 +551,8 @@ def url_args(target: str, world: World, role: str) -> list:
             return [world.standard.version]
         case "user":
             return [world.cast.operator.pk]
+        case "unit":
+            return [world.cast.community.pk]
         case "sheet":
             return [world.sheets[parts[0]].pk]
         case "other_sheet":

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 
 from standards.numbers import format_points
@@ -49,3 +51,13 @@ STAGE_LABELS = {"self": "社区自评", "county": "县级审核", "city": "市�
 @register.filter
 def stage_label(stage: str) -> str:
     return STAGE_LABELS.get(str(stage), "")
+
+
+_LINE_IN_MESSAGE = re.compile(r"第\s*([0-9]+(?:\.[0-9]+)*)\s*行")
+
+
+@register.filter
+def line_anchor(message: str) -> str:
+    """The sheet row a problem message names ("第 3.2.1 行…" -> "line-3-2-1"), or "" (the row's dom_id)."""
+    found = _LINE_IN_MESSAGE.search(str(message))
+    return "line-" + found.group(1).replace(".", "-") if found else ""

@@ -83,3 +83,17 @@ def test_community_history(cast, period, sheets, standard_version):
     assert list(t) == ["2025年度", "2026年度"]
     assert t["2025年度"]["市级复核分"] == 93.5 and t["2026年度"]["市级复核分"] == 100.0
     assert t["2026年度"]["星级"] == "五星"
+
+
+def test_star_distribution_leaves_out_sheets_still_in_review(cast, period, sheets):
+    """A sheet still under city review (a total and star already stored, or a provisional "not evaluated"
+    result from the facts) is counted as pending, not as a star."""
+    from evaluations.models import Evaluation, State
+
+    sheet = Evaluation.objects.get(period=period, community=cast.sibling)
+    Evaluation.objects.filter(pk=sheet.pk).update(state=State.CITY_REVIEWING)
+    Evaluation.objects.filter(community=cast.other_community).update(result_status="not_evaluated")
+    scores, stars = dashboards.score_distribution(period, summaries.scoped_communities(cast.city_admin),
+                                                  cast.city_admin)
+    assert table(stars) == {"四星": {"社区数": 1}}
+    assert "2 个社区尚未完成市级复核" in stars["note"]

@@ -9,8 +9,10 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages: a CJK font (PDF export, screenshots), Pango (WeasyPrint), Chromium (browser tests).
-SYS_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils
+# Debian packages: a CJK font (PDF export, screenshots), Pango (WeasyPrint), Chromium (browser tests),
+# poppler (PDF text in tests) and LibreOffice without GUI (the docx/xlsx forms converted in tests).
+SYS_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils \
+	libreoffice-writer-nogui libreoffice-calc-nogui
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: run test install sysdeps assets migrate demo static lint check typecheck bench clean serve

@@ -65,6 +65,10 @@ class FormLine:
     cells: dict[str, Decimal | None]  # stage -> score
     reasons: dict[str, str]  # stage -> reason
     applicable: dict[str, bool]  # stage -> the line is scored at that stage
+    section_title: str = ""  # the row's section, also on rows that do not start it (PDF continuation pages)
+    max_label: str = ""  # likewise the 评分标准 of its group
+    section_last: bool = False  # the last row of its section / max group (closing border in the PDF)
+    max_last: bool = False
 
     def score_text(self, stage: str) -> str:
         if not self.applicable[stage]:
@@ -140,6 +144,9 @@ class FilledForm:
             text += f"，{self.star}社区"
         return text
 
+    # The levels that sign the form, left to right (the signature and date block under the table).
+    signature_levels = ("社区（自评）", "区（市、县）审核", "市级复核")
+
     @property
     def filename_stem(self) -> str:
         return f"附件1_{self.year}年度_{self.evaluation.community.name}"
@@ -174,6 +181,7 @@ def filled_form(evaluation: Evaluation, user: User) -> FilledForm:
             reasons[stage] = reason or ""
             applicable[stage] = stage in row.stages
         lines.append(FormLine(row=row, cells=cells, reasons=reasons, applicable=applicable))
+    _spread_groups(lines)
     total = Decimal(str(data.get("total", 100)))
     return FilledForm(
         evaluation=evaluation,
@@ -193,10 +201,43 @@ def filled_form(evaluation: Evaluation, user: User) -> FilledForm:
     )
 
 
+def _spread_groups(lines: list[FormLine]) -> None:
+    """Give every row its section title and max label, and mark the last row of each group."""
+    section_left = max_left = 0
+    section = max_label = ""
+    for line in lines:
+        if line.row.section_rowspan:
+            section, section_left = line.row.section_title, line.row.section_rowspan
+        if line.row.max_rowspan:
+            max_label, max_left = line.row.max_label, line.row.max_rowspan
+        line.section_title, line.max_label = section, max_label
+        section_left, max_left = section_left - 1, max_left - 1
+        line.section_last, line.max_last = section_left <= 0, max_left <= 0
+
+
 # ---------------------------------------------------------------------------------------------- xlsx
 
 HEADER_ROW = 4  # first of the two header rows
 FIRST_LINE_ROW = HEADER_ROW + 2
+
+
+XLSX_WIDTHS = (14, 46, 7, 34, 8, 7, 16, 7, 16)  # column widths in characters of the default font
+XLSX_LINE_HEIGHT = 14.5  # points per line of the default 11-pt font
+
+
+def _display_units(text: str) -> float:
+    """Width of `text` in column-width units: a CJK or full-width character takes about two."""
+    return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
+
+
+def row_height(values: list[str], widths: tuple[int, ...] | list[int] = XLSX_WIDTHS) -> float:
+    """Points a row needs so that every cell's wrapped text shows (capped at Excel's 409)."""
+    lines = 1
+    for text, width in zip(values, widths, strict=False):
+        usable = max(width - 1.5, 1)
+        count = sum(max(1, -(-int(_display_units(part)) // int(usable))) for part in (text or "").split("\n"))
+        lines = max(lines, count)
+    return min(409.0, lines * XLSX_LINE_HEIGHT + 4)
 
 
 def write_form_xlsx(form: FilledForm, fp: BinaryIO) -> None:
@@ -213,7 +254,7 @@ def write_form_xlsx(form: FilledForm, fp: BinaryIO) -> None:
     center = Alignment(wrap_text=True, vertical="center", horizontal="center")
     bold = Font(bold=True)
 
-    for col, width in zip("ABCDEFGHI", (14, 46, 7, 34, 8, 7, 16, 7, 16), strict=True):
+    for col, width in zip("ABCDEFGHI", XLSX_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
 
     ws["A1"] = form.attachment
@@ -263,9 +304,14 @@ def write_form_xlsx(form: FilledForm, fp: BinaryIO) -> None:
                 ws.merge_cells(start_row=r, start_column=1, end_row=r + line.row.section_rowspan - 1, end_column=1)
         if line.row.max_rowspan > 1:
             ws.merge_cells(start_row=r, start_column=3, end_row=r + line.row.max_rowspan - 1, end_column=3)
-        # Rough height so wrapped text shows when printed: about 24 CJK characters per line in column B.
-        longest = max(len(line.row.content) / 22, len(line.row.method) / 17, 1)
-        ws.row_dimensions[r].height = min(409, 15 * (int(longest) + 1 + line.row.content.count("\n")))
+        # Office suites do not grow a row to its wrapped text on opening: the height is written, from the
+        # tallest cell of the row (the reasons included, so their last line is not clipped).
+        own = list(values)  # a merged section / max cell spreads over its rows: not this row's height
+        if line.row.section_rowspan > 1:
+            own[0] = ""
+        if line.row.max_rowspan > 1:
+            own[2] = ""
+        ws.row_dimensions[r].height = row_height(own)
         r += 1
     for c, value in enumerate(form.total_values, 1):
         cell = ws.cell(r, c)
@@ -281,6 +327,15 @@ def write_form_xlsx(form: FilledForm, fp: BinaryIO) -> None:
     ws.merge_cells(start_row=total_row + 1, start_column=1, end_row=total_row + 1, end_column=9)
     ws.cell(total_row + 2, 1, form.conclusion)
     ws.merge_cells(start_row=total_row + 2, start_column=1, end_row=total_row + 2, end_column=9)
+    ws.row_dimensions[total_row + 1].height = row_height([form.footnote], [sum(XLSX_WIDTHS)])
+    # The signature and date block of each level, side by side under the table.
+    sign_row = total_row + 4
+    for i, level in enumerate(form.signature_levels):
+        first_col = 1 + i * 3
+        cell = ws.cell(sign_row, first_col, f"{level}\n负责人（签字）：\n（盖章）\n日期：　　　　年　　月　　日")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=sign_row, start_column=first_col, end_row=sign_row, end_column=first_col + 2)
+    ws.row_dimensions[sign_row].height = 4 * XLSX_LINE_HEIGHT + 20
 
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -328,7 +383,8 @@ def write_form_docx(form: FilledForm, fp: BinaryIO) -> None:
     table = doc.add_table(rows=n_rows, cols=9)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = [Cm(w) for w in (2.6, 7.6, 1.3, 6.0, 1.5, 1.3, 2.4, 1.3, 2.4)]
+    widths = [Cm(w) for w in DOCX_WIDTHS_CM]
+    _fix_table_layout(table, widths)
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
@@ -373,6 +429,7 @@ def write_form_docx(form: FilledForm, fp: BinaryIO) -> None:
             merges.append((r, 0, r + line.row.section_rowspan - 1, 0))
         if line.row.max_rowspan > 1:
             merges.append((r, 2, r + line.row.max_rowspan - 1, 2))
+        _keep_row_together(table.rows[r])
     total_r = n_rows - 1
     for c, value in enumerate(form.total_values):
         if value:
@@ -386,19 +443,97 @@ def write_form_docx(form: FilledForm, fp: BinaryIO) -> None:
 
     doc.add_paragraph(form.footnote)
     doc.add_paragraph(form.conclusion)
+    signatures = doc.add_table(rows=1, cols=len(form.signature_levels))
+    sign_widths = [Cm(sum(DOCX_WIDTHS_CM) / len(form.signature_levels))] * len(form.signature_levels)
+    _fix_table_layout(signatures, sign_widths)
+    for cell, level, width in zip(signatures.rows[0].cells, form.signature_levels, sign_widths, strict=True):
+        cell.width = width
+        cell.paragraphs[0].add_run(level).bold = True
+        for text in ("负责人（签字）：", "（盖章）", "日期：　　　　年　　月　　日"):
+            cell.add_paragraph(text)
+    _keep_row_together(signatures.rows[0])
     doc.save(fp)
+
+
+# Column widths of the docx table (cm): 26.7 cm, the A4 landscape page less 1.5 cm margins.
+DOCX_WIDTHS_CM = (2.6, 7.6, 1.3, 6.0, 1.5, 1.3, 2.4, 1.3, 2.4)
+
+
+def _fix_table_layout(table, widths) -> None:
+    """Write the layout every office suite reads: a fixed layout, the table width and the grid columns.
+
+    Word takes the cells' widths (tcW); LibreOffice and WPS lay the table out from <w:tblGrid> and
+    <w:tblW>, which python-docx leaves at equal shares or "auto" — the content column then shrinks to
+    about eight characters a line and the form runs to five pages."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table.autofit = False  # <w:tblLayout w:type="fixed"/>, in its schema position
+    tbl = table._tbl
+    tbl_pr = tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:  # schema order: tblStyle, tblpPr, tblOverlap, bidiVisual, …, tblW, jc, …
+        tbl_w = OxmlElement("w:tblW")
+        style = tbl_pr.find(qn("w:tblStyle"))
+        if style is not None:
+            style.addnext(tbl_w)
+        else:
+            tbl_pr.insert(0, tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(sum(int(w.twips) for w in widths)))
+    for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(int(width.twips)))
+
+
+def _keep_row_together(row) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    cant_split = OxmlElement("w:cantSplit")
+    cant_split.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(cant_split)
 
 
 # ---------------------------------------------------------------------------------------------- html / pdf
 
 
-def render_form_html(form: FilledForm, for_pdf: bool = False) -> str:
-    return render_to_string("reports/form_print.html", {"form": form, "for_pdf": for_pdf})
+def render_form_html(form: FilledForm, for_pdf: bool = False, repeat: frozenset[str] = frozenset()) -> str:
+    return render_to_string("reports/form_print.html", {"form": form, "for_pdf": for_pdf, "repeat": repeat})
+
+
+def _rows_starting_pages(document) -> list[str]:
+    """The line id of the first table row on each page of a rendered WeasyPrint document."""
+    firsts = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None and getattr(box, "element_tag", "") == "tr" and element.get("data-line"):
+                firsts.append(element.get("data-line"))
+                break
+    return firsts
+
+
+def paginated_form_html(form: FilledForm) -> tuple[str, object]:
+    """The PDF's HTML with the section name repeated on the first row of every continuation page.
+
+    Lay out, find the rows that start a page inside a section (or a max group), write the name into
+    them, and lay out again until the set is stable (a repeated name can move a break; two or three
+    passes in practice)."""
+    from weasyprint import HTML
+
+    starts_group = {line.row.line_id for line in form.lines if line.row.section_rowspan and line.row.max_rowspan}
+    repeat: frozenset[str] = frozenset()
+    for _ in range(4):
+        html = render_form_html(form, for_pdf=True, repeat=repeat)
+        document = HTML(string=html).render()
+        needed = frozenset(line for line in _rows_starting_pages(document)[1:] if line not in starts_group)
+        if needed == repeat:
+            return html, document
+        repeat = needed
+    return html, document
 
 
 def write_form_pdf(form: FilledForm, fp: BinaryIO) -> None:
-    from weasyprint import HTML
-
     html = render_form_html(form, for_pdf=True)
     # WeasyPrint needs 0.5-1.5 s for the three pages; the same HTML always gives the same PDF, so a
     # sheet that has not changed since its last download (the usual case once published) is served
@@ -407,8 +542,9 @@ def write_form_pdf(form: FilledForm, fp: BinaryIO) -> None:
     cache = caches["documents"]
     pdf = cache.get(key)
     if pdf is None:
+        _final_html, document = paginated_form_html(form)
         buf = io.BytesIO()
-        HTML(string=html).write_pdf(buf)
+        document.write_pdf(buf)  # type: ignore[attr-defined]
         pdf = buf.getvalue()
         cache.set(key, pdf)
     fp.write(pdf)

@@ -184,20 +184,54 @@ def test_pdf_is_cached_by_content_and_follows_changes(sheets, cast, monkeypatch)
 
     caches["documents"].clear()
     calls = []
-    real = weasyprint.HTML.write_pdf
+    real = weasyprint.HTML.render  # the PDF is laid out (render) once or a few times per new content
 
     def counting(self, *args, **kwargs):
         calls.append(1)
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf", counting)
+    monkeypatch.setattr(weasyprint.HTML, "render", counting)
     ev = sheets["mine"]
     first = forms.form_bytes(forms.filled_form(ev, cast.city_reviewer), "pdf")
     again = forms.form_bytes(forms.filled_form(ev, cast.city_reviewer), "pdf")
-    assert again == first and len(calls) == 1  # unchanged sheet: served from the cache
+    rendered = len(calls)
+    assert again == first and rendered >= 1  # unchanged sheet: served from the cache
 
     score = ev.scores.filter(stage="county").exclude(reason="").first()
     score.reason += "（复核补充）"
     score.save(update_fields=["reason"])
     changed = forms.form_bytes(forms.filled_form(ev, cast.city_reviewer), "pdf")
-    assert len(calls) == 2 and changed != first  # any change in the form's content renders anew
+    assert len(calls) > rendered and changed != first  # any change in the form's content renders anew
+
+
+def test_pdf_repeats_the_section_numbers_pages_and_ends_with_signatures(sheets, cast):
+    """附件1 PDF: a section that runs onto the next page names itself again there (no blank merged cell),
+    every page says 第 n 页 共 m 页, and the last page has the signature and date block of each level."""
+    import subprocess
+    import tempfile
+
+    form = forms.filled_form(sheets["mine"], cast.city_reviewer)
+    html, document = forms.paginated_form_html(form)
+    pages = len(document.pages)
+    assert pages >= 2
+    firsts = forms._rows_starting_pages(document)[1:]
+    sections = {line.row.line_id: line for line in form.lines}
+    continued = [line_id for line_id in firsts if not sections[line_id].row.section_rowspan]
+    for line_id in continued:
+        assert f"{sections[line_id].section_title}（续）" in html
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        tmp.write(forms.form_bytes(form, "pdf"))
+        tmp.flush()
+        text = subprocess.run(["pdftotext", "-layout", tmp.name, "-"], capture_output=True, text=True,
+                              check=True).stdout
+    page_texts = [t.replace(" ", "") for t in text.split("\f")]
+    for n in range(1, pages + 1):
+        assert f"第{n}页" in page_texts[n - 1] and f"共{pages}页" in page_texts[n - 1]
+    last = page_texts[pages - 1]
+    for level in form.signature_levels:
+        assert level in last
+    assert "负责人（签字）" in last and "日期" in last
+    for line_id in continued:
+        title = sections[line_id].section_title.split("\n")[0][:4]
+        page = firsts.index(line_id) + 1
+        assert title in page_texts[page], (line_id, title)

@@ -61,3 +61,30 @@ def line_anchor(message: str) -> str:
     """The sheet row a problem message names ("第 3.2.1 行…" -> "line-3-2-1"), or "" (the row's dom_id)."""
     found = _LINE_IN_MESSAGE.search(str(message))
     return "line-" + found.group(1).replace(".", "-") if found else ""
+
+
+@register.simple_tag
+def section_progress(rows, editable_stage=None) -> list[dict]:
+    """Per section of the sheet: its title, anchor, and how many of its lines have a score in the stage
+    being filled (else the latest stage the user sees), for the section navigator."""
+    sections: list[dict] = []
+    for row in rows:
+        if row.first_in_section or not sections:
+            sections.append({"title": row.section_title, "anchor": "sec-" + row.dom_id, "done": 0, "total": 0,
+                             "returned": 0})
+        section = sections[-1]
+        cells = [c for c in row.cells if c.scored]
+        if editable_stage:
+            cells = [c for c in cells if c.stage == editable_stage]
+        elif cells:
+            cells = cells[-1:]
+        if cells:
+            section["total"] += 1
+            if cells[0].score is not None:
+                section["done"] += 1
+        if row.returned:
+            section["returned"] += 1
+    for section in sections:
+        section["short"] = section["title"].split("（")[0].split("\n")[0]
+        section["complete"] = section["total"] > 0 and section["done"] == section["total"]
+    return sections

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from . import pickers
-from .models import Level
+from .models import PARENT_LEVEL, Level
 from .scoping import visible_communities, visible_units
 
 
@@ -26,6 +26,8 @@ def unit_options(request):
     # htmx sends the input under its own name (unit, parent).
     text = (request.GET.get("q") or request.GET.get("unit") or request.GET.get("parent") or "").strip()
     levels = [lvl for lvl in (request.GET.get("level") or "").split(",") if lvl in Level.values]
+    if request.GET.get("parent_of"):  # the unit form: `level` is the new unit's; offer its parent's level
+        levels = [str(PARENT_LEVEL[lvl]) for lvl in levels if lvl in PARENT_LEVEL]
     units = visible_units(request.user).filter(is_active=True)
     if levels:
         units = units.filter(level__in=levels)

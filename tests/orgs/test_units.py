@@ -109,3 +109,9 @@ def test_pages_refused_to_other_roles(client, cast):
     client.login(username=cast.county_reviewer.username, password=PASSWORD)
     assert client.get(reverse("orgs:unit_detail", args=[cast.community.pk])).status_code == 403
     assert client.post(reverse("orgs:unit_retire", args=[cast.sibling.pk]), {"reason": "x"}).status_code == 403
+
+
+def test_unit_options_for_a_new_units_parent(admin, cast):
+    # The add form sends the new unit's level: a street's parent is a county.
+    html = admin.get(reverse("orgs:unit_options"), {"parent": "东城", "level": "street", "parent_of": "1"}).content.decode()
+    assert label(cast.county) in html and label(cast.street) not in html

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledgers', '0005_importjob_background_alter_importjob_status'),
+        ('ledgers', '0006_scale_live_facts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

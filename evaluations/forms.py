@@ -55,19 +55,28 @@ class PeriodForm(forms.Form):
                                       widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     city_deadline = forms.DateField(label="市级复核截止日期", required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    # Which communities take part, without a list of every community (a city has thousands): whole
+    # districts, less the communities typed (searchable) as not taking part, plus others typed in.
+    districts = forms.ModelMultipleChoiceField(
+        label="参加评估的区（市、县）", queryset=Unit.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text="所选区（市、县）的全部启用社区参加评估。")
+    excluded = forms.CharField(
+        label="其中不参加的社区", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一个社区（名称或代码），可用上方的查找框添加。")
+    added = forms.CharField(
+        label="另外参加的社区", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="未选区（市、县）中单独参加的社区，每行一个。")
+    # The explicit list (ids), for a client that posts it directly; the page does not render it.
     communities = CommunityChoiceField(
-        label="参加评估的社区", queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "请至少选择一个参加评估的社区。"},
-    )
+        label="参加评估的社区", queryset=Unit.objects.none(), required=False, widget=forms.MultipleHiddenInput)
+    PICKED = ("districts", "excluded", "added", "communities")
 
     def __init__(self, *args, editing: Period | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["communities"].queryset = (
-            Unit.objects.filter(level=Level.COMMUNITY, is_active=True).select_related("parent__parent")
-            .order_by("code")
-        )
+        self.fields["communities"].queryset = Unit.objects.filter(level=Level.COMMUNITY).order_by("code")
+        self.fields["districts"].queryset = Unit.objects.filter(level=Level.COUNTY, is_active=True).order_by("code")
         for name, field in self.fields.items():
-            if name == "communities":
+            if name in ("districts", "communities"):
                 field.widget.attrs["class"] = "form-check-input"
             elif isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select"
@@ -84,20 +93,58 @@ class PeriodForm(forms.Form):
                      for b in current.standard.star_bands]))
                 self.initial.setdefault("score_step", current.standard.score_step)
             self.initial.setdefault("year", datetime.date.today().year)
-            self.initial.setdefault("communities", list(self.fields["communities"].queryset))
+            self.initial.setdefault("districts", list(self.fields["districts"].queryset))
+        if not self.is_bound and self.initial.get("communities") is not None:
+            self._initial_from_communities(self.initial.pop("communities"))
+
+    def _initial_from_communities(self, communities) -> None:
+        """Districts, exclusions and additions that give back exactly these communities (editing)."""
+        chosen = {u.pk for u in communities}
+        counties = {u.county_id for u in communities if u.is_active and u.county_id}
+        in_districts = Unit.objects.filter(level=Level.COMMUNITY, is_active=True, county_id__in=counties)
+        self.initial["districts"] = list(Unit.objects.filter(pk__in=counties))
+        self.initial["excluded"] = "\n".join(u.full_name for u in in_districts.order_by("code") if u.pk not in chosen)
+        covered = set(in_districts.values_list("pk", flat=True))
+        self.initial["added"] = "\n".join(u.full_name for u in communities if u.pk not in covered)
 
     def clean_star_bands(self) -> list[dict]:
         return parse_bands_text(self.cleaned_data["star_bands"])
 
-    def communities_by_district(self) -> list[tuple[str, list]]:
-        """The checkboxes grouped by district (区), for the template."""
-        groups: dict[str, list] = {}
-        units = {u.pk: u for u in self.fields["communities"].queryset}
-        for widget in self["communities"]:
-            unit = units.get(int(str(widget.data["value"])))
-            district = unit.county.name if unit and unit.county_id else "其他"
-            groups.setdefault(district, []).append(widget)
-        return list(groups.items())
+    def _resolve_lines(self, field: str, units) -> list[Unit]:
+        from orgs import pickers
+
+        found, errors = [], []
+        for line in (self.cleaned_data.get(field) or "").splitlines():
+            if not line.strip():
+                continue
+            unit, error = pickers.resolve_unit(units, line)
+            if unit is None:
+                errors.append(error)
+            else:
+                found.append(unit)
+        for error in errors:
+            self.add_error(field, error)
+        return found
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.fields["districts"].disabled:
+            return cleaned
+        explicit = cleaned.get("communities")
+        typed = cleaned.get("districts") or (cleaned.get("excluded") or "").strip() or (cleaned.get("added") or "").strip()
+        if explicit and not typed:
+            cleaned["communities"] = list(explicit)
+            return cleaned
+        communities = Unit.objects.filter(level=Level.COMMUNITY)
+        chosen = {u.pk: u for u in communities.filter(is_active=True, county__in=cleaned.get("districts") or [])}
+        for unit in self._resolve_lines("excluded", communities):
+            chosen.pop(unit.pk, None)
+        for unit in self._resolve_lines("added", communities):
+            chosen[unit.pk] = unit
+        if not chosen and not self.has_error("excluded") and not self.has_error("added"):
+            self.add_error("districts", "请至少选择一个参加评估的社区。")
+        cleaned["communities"] = sorted(chosen.values(), key=lambda u: u.code)
+        return cleaned
 
 
 class ListFilterForm(forms.Form):

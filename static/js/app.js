@@ -44,3 +44,17 @@ document.addEventListener("click", function (evt) {
     });
   }
 });
+
+// [data-append-from="#input"][data-append-to="#textarea"]: adds the input's value as a new line (the
+// period form's community lists, filled from the searchable picker).
+document.addEventListener("click", function (evt) {
+  var button = evt.target.closest ? evt.target.closest("[data-append-from]") : null;
+  if (!button) { return; }
+  var source = document.querySelector(button.getAttribute("data-append-from"));
+  var target = document.querySelector(button.getAttribute("data-append-to"));
+  if (!source || !target || !source.value.trim()) { return; }
+  var lines = target.value.split("\n").filter(function (l) { return l.trim() !== ""; });
+  if (lines.indexOf(source.value.trim()) < 0) { lines.push(source.value.trim()); }
+  target.value = lines.join("\n");
+  source.value = "";
+});

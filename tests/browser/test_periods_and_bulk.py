@@ -31,10 +31,17 @@ def _fill_period_form(page, *, year, name, self_deadline, county_deadline, city_
     page.fill("#id_self_deadline", self_deadline)
     page.fill("#id_county_deadline", county_deadline)
     page.fill("#id_city_deadline", city_deadline)
-    boxes = page.locator("input[name=communities]")
+    # Whole districts, less the communities typed as not taking part (no list of every community).
+    from orgs.models import Unit
+
+    counties = {u.county_id for u in communities}
+    boxes = page.locator("input[name=districts]")
     for i in range(boxes.count()):
         box = boxes.nth(i)
-        box.set_checked(int(box.get_attribute("value")) in {u.pk for u in communities})
+        box.set_checked(int(box.get_attribute("value")) in counties)
+    others = Unit.objects.filter(level="community", county_id__in=counties).exclude(
+        pk__in=[u.pk for u in communities])
+    page.fill("#id_excluded", "\n".join(u.full_name for u in others))
 
 
 def test_admin_opens_a_period(page, cast, standard_version):
@@ -45,9 +52,14 @@ def test_admin_opens_a_period(page, cast, standard_version):
     page.locator("[data-testid=open-period]").click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/periods/new/")
-    # Every community is offered, grouped by district; the form starts with all of them ticked.
-    assert page.locator("input[name=communities]").count() == 3
-    assert page.locator("fieldset legend", has_text="东城区").count() == 1
+    # Districts are offered (not every community); the form starts with all of them ticked.
+    assert page.locator("input[name=districts]").count() == 2
+    assert page.locator("input[name=communities]").count() == 0
+    assert page.is_checked(f"input[name=districts][value='{cast.county.pk}']")
+    # A community is found through the searchable picker and added to the "not taking part" list.
+    page.fill("#period-community-search", "东华二")
+    page.get_by_role("button", name="加入不参加").click()
+    assert "东华二" in page.input_value("#id_excluded")
 
     # Bad input first: the county deadline before the community's own deadline.
     _fill_period_form(page, year=year, name="2027年度评审", self_deadline="2027-04-30",
@@ -60,12 +72,11 @@ def test_admin_opens_a_period(page, cast, standard_version):
     assert not Period.objects.exists() and not Evaluation.objects.exists()
     # The form keeps what was typed, so only the wrong date needs correcting.
     assert page.input_value("#id_name") == "2027年度评审"
-    assert page.is_checked(f"input[name=communities][value='{cast.community.pk}']")
-    assert not page.is_checked(f"input[name=communities][value='{cast.other_community.pk}']")
+    assert page.is_checked(f"input[name=districts][value='{cast.county.pk}']")
+    assert not page.is_checked(f"input[name=districts][value='{cast.other_county.pk}']")
 
     # Bad input caught by the form itself: no community at all.
-    for pk in (cast.community.pk, cast.sibling.pk):
-        page.locator(f"input[name=communities][value='{pk}']").uncheck()
+    page.locator(f"input[name=districts][value='{cast.county.pk}']").uncheck()
     page.fill("#id_county_deadline", "2027-05-15")
     page.locator("[data-testid=save-period]").click()
     page.wait_for_load_state("networkidle")

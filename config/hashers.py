@@ -15,6 +15,6 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 class TunedPBKDF2PasswordHasher(PBKDF2PasswordHasher):
     # Same algorithm name: existing "pbkdf2_sha256$…" hashes verify unchanged.
-    @property  # type: ignore[override]
+    @property
     def iterations(self) -> int:  # type: ignore[override]
         return int(getattr(settings, "PASSWORD_ITERATIONS", 600_000))

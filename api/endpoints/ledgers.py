@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.http import Http404
 from ninja import Body, File, Form, Path, Query, Router, Schema, Status, UploadedFile
@@ -63,6 +64,8 @@ def _plain(value: Any) -> Any:
         return float(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):  # a visit's photo: whether there is one (the file is on the person page)
+        return bool(value)
     return value
 
 

@@ -267,6 +267,10 @@ def reconcile(community: Unit, kind: str, reference: ReferenceList | None = None
     for id_number, unit in ReferenceRecord.objects.filter(reference=reference, id_number__in=ids).exclude(
             community=community).values_list("id_number", "community__full_name"):
         elsewhere[id_number].add(f"{unit}（参考名单）")
+    # A person in this community's reference but on another community's ledger is listed once, as
+    # counted by two communities (where to look), not also as missing from this ledger.
+    on_other_ledger = {i for i, places in elsewhere.items() if any(p.endswith("（台帐）") for p in places)}
+    out.only_reference = [e for e in out.only_reference if e.id_number not in on_other_ledger]
     for id_number in sorted(elsewhere):
         out.two_communities.append(Entry(id_number, names[id_number], other="、".join(sorted(elsewhere[id_number]))))
     for _, _, items in out.sections:

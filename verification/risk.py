@@ -91,11 +91,11 @@ def flags_for(community_ids: list[int], year: int, deadline: date | None = None)
 
 
 def _same_text(out: dict[int, list[Flag]], ids: list[int], start: date, end: date) -> None:
+    # Visit records are free text written per household; service notes name the service ("办理《就业创业证》")
+    # and are alike by nature, so only visits are compared.
     sources = [
         ("visit", Visit.objects.filter(household__community_id__in=ids, visited_on__range=(start, end)),
          "household__community_id", "record", "走访记录"),
-        ("service", ServiceRecord.objects.filter(person__community_id__in=ids, served_on__range=(start, end)),
-         "person__community_id", "note", "服务记录"),
     ]
     for kind, qs, path, text_field, label in sources:
         repeated = (qs.exclude(**{text_field: ""}).values(path, text_field).annotate(n=Count("pk"))

@@ -14,7 +14,7 @@ import chinese_calendar
 from django.db.models import Count, Q
 
 from ledgers.dates import add_months, period_bounds
-from ledgers.models import Employment, Person, ServiceRecord, UnemploymentRegistration, Visit
+from ledgers.models import Employment, Person, UnemploymentRegistration, Visit
 
 from .kinds import mask_name
 

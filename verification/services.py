@@ -174,6 +174,8 @@ def record_check(user: User, check_id: int, method: str, result: str, field: str
 
 def _coerce(record: models.Model, field_name: str, raw: str) -> Any:
     field = record._meta.get_field(field_name)
+    if not isinstance(field, models.Field):
+        raise VerificationError("该项目不能更正。")
     if isinstance(field, models.DateField):
         value = parse_date(raw)
         if value is None and raw.strip():

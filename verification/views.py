@@ -18,7 +18,7 @@ from evaluations import policy
 from evaluations.models import Period
 from jobs import services as jobs
 from orgs.models import AccessLog, Level, Unit, log_access
-from orgs.scoping import can, get_for_user, require, requested_county, visible_communities
+from orgs.scoping import can, get_for_user, requested_county, require, visible_communities
 
 from . import reports, services
 from .forms import CheckForm, DrawForm, MappingForm, ReferenceUploadForm
@@ -82,8 +82,16 @@ def index(request):
 
 @login_required
 def help_page(request):
-    from .risk import (HOLIDAY_MIN, ONE_DAY_MIN, OFFSET_MIN, PHONE_MIN, RISK_WEIGHT, RUSH_DAYS, RUSH_MIN,
-                       SAME_TEXT_MIN)
+    from .risk import (
+        HOLIDAY_MIN,
+        OFFSET_MIN,
+        ONE_DAY_MIN,
+        PHONE_MIN,
+        RISK_WEIGHT,
+        RUSH_DAYS,
+        RUSH_MIN,
+        SAME_TEXT_MIN,
+    )
 
     return render(request, "verification/help.html", {
         "same_text": SAME_TEXT_MIN, "rush_days": RUSH_DAYS, "rush_min": RUSH_MIN, "offset_min": OFFSET_MIN,

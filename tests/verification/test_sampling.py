@@ -46,8 +46,8 @@ def test_same_seed_gives_same_sample(cast, period):
     assert Draw.objects.filter(pk=first.pk).exists() and again.replaces_id == first.pk
     # The expected ids follow from the candidates in pk order and random.Random(seed): the same on PostgreSQL.
     ids = sorted(again.record_ids + [x for x in []])
-    from verification.kinds import KINDS
     from ledgers.dates import period_bounds
+    from verification.kinds import KINDS
     candidates = list(KINDS["unemployment"].candidates(cast.community.pk, *period_bounds(2026)).values_list("pk", flat=True))
     assert first.record_ids == services.sample(candidates, 8, 123456789)
     assert sorted(first.record_ids) == ids

@@ -18,6 +18,7 @@ from reports.cells import save_workbook
 from . import services
 from .models import Draw, Method, ReferenceKind, ReferenceList, ReferenceSource, Result
 from .reference import import_file
+from .selectors import fact_records
 
 CLEAN_STATE = State.COUNTY_PASSED  # results already released to the community
 CORRECTED_STATE = State.CITY_REVIEWING
@@ -52,7 +53,12 @@ def create_demo_verification(period: Period, org: dict) -> list[str]:
     if corrected is not None:
         user = reviewer[corrected.county_id]
         d = services.draw(user, corrected, period, "employment", count=6, seed=20260002)
-        checks = list(d.checks.order_by("position"))
+        # Check first the records behind the employment rates, so the invalid one shows on the sheet.
+        behind = set(fact_records(Evaluation.objects.get(period=period, community=corrected)).get(
+            "registered_unemployed_employed", []))
+        checks = sorted(d.checks.select_related(), key=lambda c: (
+            Employment.objects.get(pk=c.object_id).person_id not in behind, c.position))
+        checks = [checks[1], checks[0], *checks[2:]]
         for c in checks[2:]:
             services.record_check(user, c.pk, Method.VISIT, Result.CONFIRMED, notes="上门核实，在岗")
         first = Employment.objects.get(pk=checks[0].object_id)
@@ -78,19 +84,30 @@ def _backfill(period: Period, community) -> None:
     """The patterns of a ledger back-filled from one template just before the deadline."""
     year = period.year
     text = "入户走访，了解家庭就业情况和需求，宣传就业创业政策"
-    households = list(Household.objects.filter(community=community).order_by("pk")[:9])
-    for hh in households:
-        Visit.objects.create(household=hh, visited_on=date(year, 10, 2), visitor="社区专干", record=text)
-    persons = list(Person.objects.filter(community=community).order_by("pk")[:40])
-    phone_owners = [p for p in persons if p.household_id != persons[0].household_id][:3]
-    Person.objects.filter(pk__in=[p.pk for p in phone_owners]).update(phone="13800001234")
-    for i, p in enumerate(persons[3:9]):
-        job = date(year, 3 + i, 18)
-        UnemploymentRegistration.objects.create(person=p, registered_on=add_months(job, -1))
-        Employment.objects.create(person=p, channel="flexible", employer_name="灵活就业", started_on=job)
+    households = list(Household.objects.filter(community=community).order_by("pk")[:30])
+    Visit.objects.bulk_create([Visit(household=hh, visited_on=date(year, 10, 2), visitor="社区专干", record=text)
+                               for hh in households])
+    # One phone for members of three households.
+    seen: dict[int, int] = {}
+    for pk, household in Person.objects.filter(community=community).order_by("pk").values_list("pk", "household_id"):
+        seen.setdefault(household, pk)
+        if len(seen) == 3:
+            break
+    Person.objects.filter(pk__in=list(seen.values())).update(phone="13800001234")
+    # Unemployment dates written as "job date minus one month".
+    first_job: dict[int, date] = {}
+    for person, started in Employment.objects.filter(person__community=community).order_by(
+            "started_on").values_list("person_id", "started_on"):
+        first_job.setdefault(person, started)
+    for reg in UnemploymentRegistration.objects.filter(person__community=community, person_id__in=first_job):
+        reg.registered_on = add_months(first_job[reg.person_id], -1)
+        if reg.ended_on and reg.ended_on < reg.registered_on:
+            reg.ended_on = first_job[reg.person_id]
+        reg.save(update_fields=["registered_on", "ended_on"])
+    # Everybody entered in the last days before the deadline.
     deadline = period.self_deadline or date(year, 12, 31)
     when = timezone.make_aware(datetime.combine(deadline - timedelta(days=2), datetime.min.time()))
-    Person.objects.filter(pk__in=[p.pk for p in persons]).update(created_at=when)
+    Person.objects.filter(community=community).update(created_at=when)
 
 
 def _reference(period: Period, community, admin) -> None:

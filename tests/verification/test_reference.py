@@ -96,3 +96,30 @@ def test_card_reference_answers_line_332(cast, period, evaluation, settings, tmp
     _upload(cast, source, _xlsx(["身份证号", "社区", "就业创业证号"], [[people[0].id_number, cast.community.code, "A1"]]))
     card = card_suggestion(evaluation)
     assert card["total"] == 2 and card["holders"] == 1 and card["full"] is False
+
+
+@pytest.mark.django_db
+def test_reconciliation_cost_follows_scope_not_rows(cast, period, settings, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def queries(n):
+        people = [lf.person(cast.community, name=f"量{n}-{i}") for i in range(n)]
+        for p in people:
+            lf.unemployed(p, date(2026, 3, 1))
+        source = ReferenceSource.objects.create(name=f"规模{n}", kind=ReferenceKind.UNEMPLOYED)
+        _upload(cast, source, _xlsx(["身份证号", "社区", "登记日期"],
+                                    [[p.id_number, cast.community.code, "2026-03-02"] for p in people]))
+        with CaptureQueriesContext(connection) as ctx:
+            rec = reconcile(cast.community, ReferenceKind.UNEMPLOYED)
+        assert len(rec.date_differs) == n
+        return len(ctx.captured_queries)
+
+    small = queries(3)
+    ReferenceList.objects.all().delete()
+    from ledgers.models import Person, UnemploymentRegistration
+    UnemploymentRegistration.objects.all().delete()
+    Person.objects.all().delete()
+    assert queries(40) == small

@@ -116,7 +116,7 @@ def draw(user: User, community: Unit, period: Period, kind_name: str, count: int
         raise VerificationError(f"该社区{period.year}年度没有可抽取的{kind.label}。")
     chosen = sample(found.ids, size, seed, found.weights if weighted else None)
     with transaction.atomic():
-        current = (Draw.objects.select_for_update().filter(community=community, period=period, kind=kind.name,
+        current = (Draw.objects.select_for_update(of=("self",)).filter(community=community, period=period, kind=kind.name,
                                                            replaced_by__isnull=True).first())
         if current is not None:
             if replaces is None or replaces.pk != current.pk:

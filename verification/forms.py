@@ -18,11 +18,26 @@ class DrawForm(forms.Form):
     seed = forms.IntegerField(label="随机种子（留空则随机生成）", min_value=0, required=False)
     reason = forms.CharField(label="重新抽样原因", max_length=300, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
     def clean(self):
         data = super().clean()
         if not data.get("count") and not data.get("share"):
             raise forms.ValidationError("请填写抽取数量或抽取比例。")
         return data
+
+
+def _style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select form-select-sm")
+        else:
+            widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
 class CheckForm(forms.Form):
@@ -58,6 +73,10 @@ class ReferenceUploadForm(forms.Form):
     kind = forms.ChoiceField(label="名单类型（新来源）", choices=ReferenceKind.choices, required=False)
     as_of = forms.DateField(label="名单日期", widget=forms.DateInput(attrs={"type": "date"}))
     file = forms.FileField(label="导出文件（xlsx 或 csv）")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

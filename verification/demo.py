@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from evaluations.models import Evaluation, Period, State
 from ledgers.dates import add_months
+from ledgers.live_facts import ledgers_changed
 from ledgers.models import Employment, Household, Person, UnemploymentRegistration, Visit
 from reports.cells import save_workbook
 
@@ -108,6 +109,8 @@ def _backfill(period: Period, community) -> None:
     deadline = period.self_deadline or date(year, 12, 31)
     when = timezone.make_aware(datetime.combine(deadline - timedelta(days=2), datetime.min.time()))
     Person.objects.filter(community=community).update(created_at=when)
+    # Bulk writes skip the signals that mark the community's stored draft facts stale.
+    ledgers_changed([community.pk])
 
 
 def _reference(period: Period, community, admin) -> None:

@@ -25,8 +25,8 @@ def _jpeg() -> bytes:
 
 def test_phone_check_with_photo_at_390px(page, cast, standard_version, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    period = open_period(cast.city_admin, year=2026, name="2026年度评审", standard=standard_version,
-                         communities=[cast.community])
+    open_period(cast.city_admin, year=2026, name="2026年度评审", standard=standard_version,
+                communities=[cast.community])
     for i in range(4):
         lf.unemployed(lf.person(cast.community, name=f"回访{i}"), date(2026, 3, 1 + i))
     page.set_viewport_size({"width": 390, "height": 844})

@@ -123,3 +123,24 @@ def test_reconciliation_cost_follows_scope_not_rows(cast, period, settings, tmp_
     UnemploymentRegistration.objects.all().delete()
     Person.objects.all().delete()
     assert queries(40) == small
+
+
+@pytest.mark.django_db
+def test_city_reconciliation_workbook_is_a_job_and_masked(cast, period, planted, settings, tmp_path):
+    from openpyxl import load_workbook
+
+    from jobs.services import results_root
+    from orgs.models import AccessLog
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.JOB_RESULTS_ROOT = tmp_path / "results"
+    source = ReferenceSource.objects.create(name="默认列名", kind=ReferenceKind.UNEMPLOYED)
+    _upload(cast, source, _xlsx(["身份证号", "姓名", "社区", "状态", "登记日期"], planted["rows"]))
+    job = start("verification_reconcile_city", cast.city_reviewer, cast.city, "比对")
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.message
+    wb = load_workbook(results_root() / job.result_path)
+    detail = list(wb["明细"].iter_rows(min_row=2, values_only=True))
+    assert len(detail) == 5
+    assert all("*" in row[4] for row in detail)  # the city reviewer may not unmask: ID numbers masked
+    assert AccessLog.objects.filter(user=cast.city_reviewer, kind="export").exists()

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from evaluations import policy
-from evaluations.models import Period
+from evaluations.models import Evaluation, Period
 from jobs import services as jobs
 from orgs.models import AccessLog, Level, Unit, log_access
 from orgs.scoping import can, get_for_user, requested_county, require, visible_communities
@@ -72,8 +72,13 @@ def index(request):
                 "draw__community_id", "result"):
             drawn[cid] = drawn.get(cid, 0) + 1
             done[cid] = done.get(cid, 0) + (1 if result else 0)
-        rows = [{"unit": u, "flags": flags.get(u.pk, []), "drawn": drawn.get(u.pk, 0), "done": done.get(u.pk, 0)}
-                for u in units]
+        sheets = {ev.community_id: ev for ev in Evaluation.objects.filter(period=period, community__in=units)}
+        rows = []
+        for u in units:
+            released = policy.may_see_verification(user, sheets.get(u.pk))
+            rows.append({"unit": u, "flags": flags.get(u.pk, []), "released": released,
+                         "drawn": drawn.get(u.pk, 0) if released else None,
+                         "done": done.get(u.pk, 0) if released else None})
     return render(request, "verification/index.html", {
         "period": period, "periods": Period.objects.order_by("-year"), "county": county, "counties": counties,
         "rows": rows, "can_verify": can(user, "verify"), "can_reference": can(user, "view_reference"),

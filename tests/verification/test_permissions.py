@@ -92,3 +92,15 @@ def test_permission_table(client, world, key, role):
 def test_results_released_after_county_decides(client, world, key, role):
     Evaluation.objects.filter(community=world["cast"].community).update(state=State.COUNTY_PASSED)
     _run(client, world, RELEASED, key, role)
+
+
+@pytest.mark.django_db
+def test_index_hides_counts_until_the_county_decides(client, world):
+    cast = world["cast"]
+    client.force_login(cast.operator)
+    page = client.get(reverse("verification:index")).content.decode()
+    assert "县级审核作出决定后公开" in page
+    assert reverse("verification:community", args=[cast.community.pk, 2026]) not in page
+    Evaluation.objects.filter(community=cast.community).update(state=State.COUNTY_PASSED)
+    page = client.get(reverse("verification:index")).content.decode()
+    assert reverse("verification:community", args=[cast.community.pk, 2026]) in page

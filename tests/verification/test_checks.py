@@ -57,3 +57,24 @@ def test_correction_goes_through_the_model_and_is_audited(cast, period, evaluati
     assert check.outcome == Outcome.CORRECTED
     with pytest.raises(services.VerificationError):
         services.record_check(cast.county_reviewer, check.pk, "visit", Result.CONFIRMED)
+
+
+@pytest.mark.django_db
+def test_sheet_shows_checks_next_to_lines_and_both_suggestions(client, cast, period, evaluation):
+    from django.urls import reverse
+
+    _community(cast.community)
+    d = services.draw(cast.county_reviewer, cast.community, period, "employment", count=10, seed=7)
+    check = d.checks.order_by("position").first()
+    services.record_check(cast.county_reviewer, check.pk, "phone", Result.DIFFERS, "started_on", "2027-01-05")
+    services.invalidate_record(cast.county_reviewer, check.pk)
+    changed = next(row for row in sheet_verification(evaluation).lines if row.changed)
+    client.force_login(cast.county_reviewer)
+    page = client.get(reverse("evaluations:detail", args=[evaluation.pk])).content.decode()
+    assert f'data-testid="line-verification-{changed.line_id}"' in page
+    assert "剔除无效记录后建议" in page
+    assert f'data-testid="original-{changed.line_id}">{changed.original.score}<' in page
+    # The community operator sees nothing while the county has not decided (the sheet is a draft).
+    client.force_login(cast.operator)
+    page = client.get(reverse("evaluations:detail", args=[evaluation.pk])).content.decode()
+    assert "verification-panel" not in page and "line-verification-" not in page

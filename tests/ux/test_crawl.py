@@ -57,6 +57,10 @@ NOT_PAGES = {
     "jobs:progress": "htmx fragment: the progress bar",
     "jobs:download": "file",
     "reports:form_batch": "POST only",
+    "evaluations:period_action": "POST only",
+    "evaluations:evidence_lines": "POST only",
+    "inbox:open": "POST only",
+    "inbox:read": "POST only",
 }
 NOT_PAGE_PREFIXES = ("api:v1:", "admin:")
 
@@ -136,6 +140,7 @@ def sample_urls() -> dict[str, str]:
         "reports:dashboard": reverse("reports:dashboard", args=["scores"]),
         "api:tokens": reverse("api:tokens"),
         "jobs:list": reverse("jobs:list"),
+        "inbox:index": reverse("inbox:index"),
         "ledgers:duplicates": reverse("ledgers:duplicates"),
     }
     extra = {

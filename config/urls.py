@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("jobs/", include("jobs.urls")),
     path("verification/", include("verification.urls")),
+    path("inbox/", include("inbox.urls")),
     path("help/", org_views.help_page, name="help"),
     path("admin/", admin.site.urls),
 ]

@@ -53,6 +53,11 @@ def detail(request, pk: int):
         "line_choices": [(lid, sheet.presentation[lid].content.splitlines()[-1][:40]) for lid in line_ids],
         "transitions": sheet.transitions(),
         "problems": request.session.pop(f"sheet-problems-{pk}", None),
+        # A refused return keeps what was typed (comment, ticked lines, per-line comments).
+        "draft": request.session.pop(f"sheet-draft-{pk}", None) or {},
+        "return_items": list(sheet.return_items.values()),
+        "may_answer_return": policy.may_answer_return(request.user, evaluation),
+        "changes_since_return": sheet.changes_since_return(),
         "can_edit_innovation": policy.may_edit_innovation(request.user, evaluation),
         "innovation_revision": evaluation.revision,
     })
@@ -151,21 +156,99 @@ def do_transition(request, pk: int, action: str):
         raise Http404("未知的操作。")
     evaluation = _sheet_for(request, pk, spec.role_permission)
     standard = evaluation.period.standard.standard
-    form = TransitionForm(request.POST, line_ids=[line.id for line in standard.lines])
+    line_ids = [line.id for line in standard.lines]
+    form = TransitionForm(request.POST, line_ids=line_ids)
+    line_comments = {
+        lid: request.POST.get(f"line_comment-{lid}", "")[:2000]
+        for lid in line_ids if request.POST.get(f"line_comment-{lid}", "").strip()
+    }
+    draft = {"action": action, "comment": request.POST.get("comment", "")[:2000],
+             "lines": request.POST.getlist("lines")[:100], "line_comments": line_comments}
     if not form.is_valid():
         messages.error(request, "提交的内容有误：" + "；".join(e for errs in form.errors.values() for e in errs))
+        request.session[f"sheet-draft-{pk}"] = draft
         return redirect("evaluations:detail", pk=pk)
     try:
         workflow.transition(evaluation, request.user, action, comment=form.cleaned_data["comment"],
-                            lines=form.cleaned_data["lines"], expected_revision=form.cleaned_data["revision"])
+                            lines=form.cleaned_data["lines"], expected_revision=form.cleaned_data["revision"],
+                            line_comments=line_comments)
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from None
     except WorkflowError as exc:
         messages.error(request, exc.message)
         if exc.problems:
             request.session[f"sheet-problems-{pk}"] = exc.problems
+        if spec.needs_comment or spec.needs_lines:
+            request.session[f"sheet-draft-{pk}"] = draft
         return redirect("evaluations:detail", pk=pk)
     messages.success(request, f"已{spec.label}。")
+    return redirect("evaluations:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def answer_return(request, pk: int, line_id: str):
+    evaluation = _sheet_for(request, pk)
+    error, notice = "", ""
+    text = request.POST.get("reply", "")
+    try:
+        workflow.answer_return(evaluation, request.user, line_id, text, _revision(request))
+        notice = "已保存"
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except WorkflowError as exc:
+        error = exc.message
+    evaluation.refresh_from_db()
+    sheet = Sheet(evaluation, request.user)
+    item = sheet.return_items.get(line_id)
+    if item is None:
+        raise Http404("该评审项未被退回。")
+    return render(request, "evaluations/_return_item.html", {
+        "evaluation": evaluation, "item": item, "may_answer_return": policy.may_answer_return(request.user, evaluation),
+        "changes": sheet.changes_since_return().get(line_id, []), "reply_error": error, "reply_notice": notice,
+        "reply_entered": text if error else None,
+    })
+
+
+@require_POST
+@login_required
+def adopt(request, pk: int):
+    """Adopt the lower stage's scores: one line (htmx, the row comes back), a section or the whole sheet."""
+    evaluation = _sheet_for(request, pk)
+    if not policy.may_adopt(request.user, evaluation):
+        raise PermissionDenied("您当前不能采用下级评分。")
+    standard = evaluation.period.standard.standard
+    scope = request.POST.get("scope", "all")
+    line_ids: list[str] | None
+    if scope == "all":
+        line_ids = None
+    elif scope.startswith("section:"):
+        line_ids = [line.id for line in standard.lines if line.section == scope.split(":", 1)[1]]
+    elif scope.startswith("line:") and scope.split(":", 1)[1] in standard.lines_by_id:
+        line_ids = [scope.split(":", 1)[1]]
+    else:
+        raise Http404("未知的采用范围。")
+    try:
+        out = score_service.adopt_lower(evaluation, request.user, line_ids, request.POST.get("reason", ""),
+                                        _revision(request))
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except WorkflowError as exc:
+        if request.htmx and line_ids and len(line_ids) == 1:
+            evaluation.refresh_from_db()
+            return _render_line(request, evaluation, line_ids[0], error=exc.message)
+        messages.error(request, exc.message)
+        return redirect("evaluations:detail", pk=pk)
+    if request.htmx and line_ids and len(line_ids) == 1:
+        return _render_line(request, out.evaluation, line_ids[0],
+                            error="；".join(out.skipped), notice="已采用" if out.adopted else "")
+    if out.adopted:
+        messages.success(request, f"已采用下级评分 {len(out.adopted)} 行：第 {'、'.join(out.adopted)} 行。")
+    else:
+        messages.info(request, "没有可采用的评分（已一致，或下级评分在本级无效）。")
+    if out.skipped:
+        messages.warning(request, f"未采用 {len(out.skipped)} 行：" + "；".join(out.skipped[:10])
+                         + ("…" if len(out.skipped) > 10 else ""))
     return redirect("evaluations:detail", pk=pk)
 
 

@@ -17,7 +17,7 @@ from evaluations.services import evidence as evidence_service
 from evaluations.services import scores as score_service
 from evaluations.services import workflow
 from orgs.models import log_access
-from orgs.scoping import get_for_user, scope_queryset
+from orgs.scoping import can, get_for_user, scope_queryset
 from standards.engine import json_number, result_to_json
 
 from .. import serialize
@@ -291,7 +291,8 @@ def put_score(
     stage: str = Path(..., pattern="^(self|county|city)$", description="阶段：self / county / city"),
     line_id: str = Path(..., max_length=16, description="评审项 id，如 3.2.2"),
 ):
-    ev = get_evaluation(request, evaluation_id)
+    # The role is checked before the revision: a role that may not write is told so, not asked for a revision.
+    ev = get_evaluation(request, evaluation_id, policy.STAGE_PERMISSION[stage])
     revision = required_revision(request, payload.expected_revision)
     outcome = score_service.save_score(ev, request.auth, line_id, stage, payload.score, payload.reason, revision)
     return _save_out(outcome, request.auth)
@@ -305,6 +306,8 @@ def put_fact(request, payload: FactIn, evaluation_id: int = EvalId, name: str = 
     standard = ev.period.standard.standard
     if name not in standard.facts:
         raise ApiError(404, "not_found", f"评审标准中没有事实「{name}」。")
+    if not can(request.auth, "edit_facts"):
+        raise workflow.NotAllowed("您的角色不能填写核查事实。")
     revision = required_revision(request, payload.expected_revision)
     outcome = score_service.answer_fact(ev, request.auth, name, payload.value, revision)
     return _save_out(outcome, request.auth)
@@ -348,6 +351,9 @@ def post_transition(request, payload: TransitionIn, evaluation_id: int = EvalId)
             422, "unknown_action", f"未知的操作「{payload.action}」（可选：{known}）。",
             [{"location": "body", "field": "action", "type": "enum", "message": f"可选：{known}"}],
         )
+    spec = workflow.ACTIONS[payload.action]
+    if not policy.may_do_kind(request.auth, spec):
+        raise workflow.NotAllowed(f"您的角色（{request.auth.get_role_display()}）不能执行「{spec.label}」。")
     revision = required_revision(request, payload.expected_revision)
     ev = workflow.transition(
         ev, request.auth, payload.action, comment=payload.comment, lines=payload.lines,

@@ -189,6 +189,8 @@ def do_transition(request, pk: int, action: str):
 @login_required
 def answer_return(request, pk: int, line_id: str):
     evaluation = _sheet_for(request, pk)
+    if not policy.may_answer_return(request.user, evaluation):
+        raise PermissionDenied("当前没有待您答复的退回意见。")
     error, notice = "", ""
     text = request.POST.get("reply", "")
     try:

@@ -3,7 +3,7 @@
 import pytest
 
 from evaluations import policy
-from evaluations.models import AuditEvent, LineScore, Stage, State
+from evaluations.models import AuditEvent, LineScore, Stage
 from evaluations.presenters import Sheet, compare_rows
 from evaluations.services.scores import adopt_lower, save_score
 from evaluations.services.workflow import NotAllowed, StaleError, WorkflowError, transition

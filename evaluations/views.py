@@ -6,6 +6,7 @@ Views stay thin: scope lookups through orgs.scoping, every change through evalua
 from __future__ import annotations
 
 import datetime
+import json
 from collections import Counter, defaultdict
 
 from django.contrib import messages
@@ -81,6 +82,16 @@ def _revision(request) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _seen(response: HttpResponse, request, evaluation: Evaluation) -> HttpResponse:
+    """When this save was the sheet's only change since the page's revision, tell the page (htmx event
+    `sheetRevision`, static/js/app.js) so its other forms — pass-on, return, submit — carry the new revision.
+    A change by someone else in between leaves them stale: the step is then refused, naming that change."""
+    before = _revision(request)
+    if before is not None and evaluation.revision == before + 1:
+        response["HX-Trigger"] = json.dumps({"sheetRevision": {"from": before, "to": evaluation.revision}})
+    return response
+
+
 @require_POST
 @login_required
 def save_line(request, pk: int, line_id: str, stage: str):
@@ -99,7 +110,8 @@ def save_line(request, pk: int, line_id: str, stage: str):
         # A stale save shows the current values; a refused value stays in the box so it can be fixed.
         entered = {} if isinstance(exc, workflow.StaleError) else {"score": score, "reason": reason}
         return _render_line(request, evaluation, line_id, error=exc.message, entered=entered)
-    return _render_line(request, out.evaluation, line_id, notice="已保存" if out.changed else "")
+    return _seen(_render_line(request, out.evaluation, line_id, notice="已保存" if out.changed else ""),
+                 request, out.evaluation)
 
 
 @require_POST
@@ -125,7 +137,7 @@ def save_fact(request, pk: int, name: str):
     html += "<template>" + render_to_string("evaluations/_sheet_body.html", ctx, request=request)
     html += render_to_string("evaluations/_totals.html", ctx, request=request)
     html += render_to_string("evaluations/_status.html", ctx, request=request) + "</template>"
-    return HttpResponse(html)
+    return _seen(HttpResponse(html), request, evaluation) if not error else HttpResponse(html)
 
 
 @require_POST
@@ -145,7 +157,8 @@ def save_innovation(request, pk: int):
     ctx = {"evaluation": evaluation, "can_edit_innovation": True, "innovation_error": error,
            "innovation_notice": notice, "innovation_revision": evaluation.revision,
            "innovation_entered": request.POST.get("innovation_text", "") if error else None}
-    return render(request, "evaluations/_innovation.html", ctx)
+    response = render(request, "evaluations/_innovation.html", ctx)
+    return _seen(response, request, evaluation) if not error else response
 
 
 @require_POST
@@ -205,11 +218,11 @@ def answer_return(request, pk: int, line_id: str):
     item = sheet.return_items.get(line_id)
     if item is None:
         raise Http404("该评审项未被退回。")
-    return render(request, "evaluations/_return_item.html", {
+    return _seen(render(request, "evaluations/_return_item.html", {
         "evaluation": evaluation, "item": item, "may_answer_return": policy.may_answer_return(request.user, evaluation),
         "changes": sheet.changes_since_return().get(line_id, []), "reply_error": error, "reply_notice": notice,
         "reply_entered": text if error else None,
-    })
+    }), request, evaluation)
 
 
 @require_POST
@@ -242,8 +255,9 @@ def adopt(request, pk: int):
         messages.error(request, exc.message)
         return redirect("evaluations:detail", pk=pk)
     if request.htmx and line_ids and len(line_ids) == 1:
-        return _render_line(request, out.evaluation, line_ids[0],
-                            error="；".join(out.skipped), notice="已采用" if out.adopted else "")
+        return _seen(_render_line(request, out.evaluation, line_ids[0],
+                                  error="；".join(out.skipped), notice="已采用" if out.adopted else ""),
+                     request, out.evaluation)
     if out.adopted:
         messages.success(request, f"已采用下级评分 {len(out.adopted)} 行：第 {'、'.join(out.adopted)} 行。")
     else:

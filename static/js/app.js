@@ -76,3 +76,12 @@ document.addEventListener("click", function (evt) {
     }
   });
 })();
+
+// The sheet's own inline save was its only change: the page's other forms (pass-on, return, submit, other
+// lines) move to the new revision. See evaluations.views._seen.
+document.addEventListener("sheetRevision", function (evt) {
+  var from = String(evt.detail.from), to = String(evt.detail.to);
+  document.querySelectorAll("input[type=hidden][name=revision]").forEach(function (input) {
+    if (input.value === from) { input.value = to; }
+  });
+});

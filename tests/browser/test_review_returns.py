@@ -108,3 +108,23 @@ def test_city_reviewer_adopts_the_whole_sheet(page, cast, standard_version):
     ev.refresh_from_db()
     assert ev.state == State.CITY_REVIEWING
     assert not page.console_errors, page.console_errors
+
+
+def test_text_saves_on_leaving_and_unsaved_text_warns(page, cast, standard_version):
+    today = datetime.date.today()
+    period = open_period(cast.city_admin, year=today.year, name="文字保存测试", standard=standard_version,
+                         communities=[cast.community], self_deadline=today + datetime.timedelta(days=30))
+    ev = Evaluation.objects.get(period=period, community=cast.community)
+    login(page, cast.operator.username, PASSWORD)
+    page.goto(f"{page.live_url}/evaluations/{ev.pk}/")
+    box = page.locator("[data-testid=innovation-input]")
+    box.fill("社区就业驿站每周开展职业指导")
+    box.press("Tab")  # leaving the field saves it, no button needed
+    page.locator("[data-testid=innovation-saved]").wait_for()
+    ev.refresh_from_db()
+    assert ev.innovation_text == "社区就业驿站每周开展职业指导"
+    leave = "() => { const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented; }"
+    assert page.evaluate(leave) is False  # everything typed is saved
+    page.locator("[data-testid=details-submit], [data-testid=innovation-input]").first.press_sequentially("，另有")
+    assert page.evaluate(leave) is True  # typed, not yet saved: leaving asks first
+    assert not page.console_errors, page.console_errors

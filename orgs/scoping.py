@@ -104,6 +104,13 @@ ACTION_ROLES: dict[str, set[str]] = {
     # API tokens: roles whose work the API serves (ledger sync by communities, review by reviewers,
     # integration and backup by the city). Street viewers only browse; they get no tokens.
     "use_api": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    # Spot-checks of the ledgers (verification app): draw samples and record checks in one's scope.
+    # Communities and streets read the results of their own once the county has decided
+    # (evaluations.policy.may_see_verification).
+    "verify": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    # The province's registrations as reference lists: imported by the city, read by reviewers.
+    "manage_reference": {Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    "view_reference": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
 }
 
 

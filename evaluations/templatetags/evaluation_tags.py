@@ -88,3 +88,16 @@ def section_progress(rows, editable_stage=None) -> list[dict]:
         section["short"] = section["title"].split("（")[0].split("\n")[0]
         section["complete"] = section["total"] > 0 and section["done"] == section["total"]
     return sections
+
+
+@register.filter
+def change_display(value) -> str:
+    """An audit value in an "old → new" line: 空 for nothing, 是/否, points, long text shortened."""
+    if value is None or value == "":
+        return "空"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    text = format_points(value)
+    return text if len(text) <= 40 else text[:39] + "…"

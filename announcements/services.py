@@ -381,14 +381,15 @@ def decide(
             raise NoticeError(f"异议 {case.number} 当前为「{case.get_status_display()}」，不能作出处理结论。")
         if not may_work_on(user, case):
             raise NotAllowed("只有承办人或市级管理员可以作出处理结论。")
-        changes_result = decision in (Decision.UPHELD, Decision.PARTLY) and case.entry_id is not None
+        entry_id = case.entry_id
+        changes_result = decision in (Decision.UPHELD, Decision.PARTLY) and entry_id is not None
         now = timezone.now()
         case.decision, case.reasons, case.decided_by, case.decided_at = decision, reasons, user, now
         label = Decision(decision).label
-        if changes_result:
+        if changes_result and entry_id is not None:
             if not chosen:
                 raise NoticeError("异议成立的，请选择需要重新复核的评审项。")
-            entry = NoticeEntry.objects.select_for_update().select_related("evaluation").get(pk=case.entry_id)
+            entry = NoticeEntry.objects.select_for_update().select_related("evaluation").get(pk=entry_id)
             ev = entry.evaluation
             if ev.state != State.NOTICE:
                 raise NoticeError(f"{entry.community_name}的评估表当前不在公示中，不能因异议重新复核。")

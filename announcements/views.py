@@ -18,9 +18,17 @@ from orgs.models import AccessLog, log_access
 from orgs.scoping import can, require
 
 from . import documents, selectors, services
-from .forms import AssignForm, DecideForm, FileForm, NoteForm, PublicObjectionForm, StaffObjectionForm, StartNoticeForm
+from .forms import (
+    AssignForm,
+    DecideForm,
+    FileForm,
+    NoteForm,
+    PublicObjectionForm,
+    StaffObjectionForm,
+    StartNoticeForm,
+)
 from .models import CaseStatus, Notice, Objection
-from .services import NoticeError, NotAllowed
+from .services import NotAllowed, NoticeError
 from .workdays import working_window
 
 

@@ -178,10 +178,10 @@ def transition(
     action = ACTIONS.get(action_name)
     if action is None:
         raise WorkflowError(f"未知的操作「{action_name}」。")
-    if action.via != via:
-        raise WorkflowError(f"「{action.label}」不能在评估表上直接执行（由{VIA_LABELS.get(action.via, '专门的功能')}办理）。")
     if not policy.may_do_kind(user, action):
         raise NotAllowed(f"您的角色（{user.get_role_display()}）不能执行「{action.label}」。")
+    if action.via != via:
+        raise WorkflowError(f"「{action.label}」不能在评估表上直接执行（由{VIA_LABELS.get(action.via, '专门的功能')}办理）。")
     comment = (comment or "").strip()
     with transaction.atomic():
         # Lock the period first: its settings freeze on the first submission (see periods.update_period_settings).
@@ -251,7 +251,7 @@ def transition(
             evaluation_submitted.send(sender=Evaluation, evaluation=ev, user=user)
         refresh_cached_result(ev)
         moved_on = evaluation_transitioned.send(sender=Evaluation, evaluation=ev, user=user, action=action)
-        if any(response is True for _, response in moved_on):
+        if any(response for _, response in moved_on):
             ev.refresh_from_db()
     return ev
 

@@ -7,7 +7,6 @@ import pytest
 from django.core.management import call_command
 
 from announcements.models import Notice
-
 from evaluations.models import AuditEvent, Evaluation, LineScore, Period, State
 from ledgers.models import Person
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from .models import DEFAULT_WORKING_DAYS, Channel, Decision
 from .services import MAX_WORKING_DAYS, MIN_WORKING_DAYS
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"})
 
 
 class StartNoticeForm(forms.Form):

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from announcements import services
-from announcements.models import CaseStatus, Channel, Decision, Notice, NoticeEvent, Objection
+from announcements.models import CaseStatus, Channel, Decision, NoticeEvent, Objection
 from evaluations.models import AuditEvent, Evaluation, LineScore, Stage, State
 from evaluations.services import scores as score_service
 from evaluations.services.workflow import NotAllowed, WorkflowError, transition

@@ -9,7 +9,8 @@ evaluation_submitted = Signal()
 # the notice window runs or an objection is open). kwargs: evaluation, user, action (policy.Action)
 evaluation_transitioning = Signal()
 
-# Sent inside every transition's transaction after the change and the cached result's refresh. A
-# receiver that moves the sheet on again (an objection's re-review rejoining the notice) returns True,
-# so the caller gets the sheet as it is now. kwargs: evaluation, user, action (policy.Action)
+# Sent inside every transition's transaction, after the state changed and the cached result's refresh
+# (the inbox tells people). A receiver that moves the sheet on again (an objection's re-review rejoining
+# the notice) returns True, so the caller gets the sheet as it is now.
+# kwargs: evaluation, user, action (policy.Action), comment
 evaluation_transitioned = Signal()

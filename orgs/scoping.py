@@ -33,6 +33,17 @@ def community_filter(user: User, path: str = "") -> models.Q:
     return models.Q(pk__in=[])
 
 
+def scope_holders(community: Unit) -> models.Q:
+    """Q over User: the users whose scope holds the community (the inverse of `community_filter`)."""
+    reach = models.Q(role__in=[Role.CITY_ADMIN, Role.CITY_REVIEWER], unit__isnull=False)
+    reach |= models.Q(role=Role.COMMUNITY_OPERATOR, unit_id=community.pk)
+    if community.county_id is not None:
+        reach |= models.Q(role=Role.COUNTY_REVIEWER, unit_id=community.county_id)
+    if community.street_id is not None:
+        reach |= models.Q(role=Role.STREET_VIEWER, unit_id=community.street_id)
+    return models.Q(is_active=True) & reach
+
+
 def visible_communities(user: User):
     return Unit.objects.filter(level=Level.COMMUNITY).filter(community_filter(user))
 
@@ -113,6 +124,13 @@ ACTION_ROLES: dict[str, set[str]] = {
     # API tokens: roles whose work the API serves (ledger sync by communities, review by reviewers,
     # integration and backup by the city). Street viewers only browse; they get no tokens.
     "use_api": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    # Spot-checks of the ledgers (verification app): draw samples and record checks in one's scope.
+    # Communities and streets read the results of their own once the county has decided
+    # (evaluations.policy.may_see_verification).
+    "verify": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    # The province's registrations as reference lists: imported by the city, read by reviewers.
+    "manage_reference": {Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    "view_reference": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
 }
 
 

@@ -29,7 +29,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from announcements.models import CaseFile, CaseNote, Objection
 from evaluations.forms import bands_to_text
-from evaluations.models import Evaluation, Evidence, FactAnswer, LineScore, Period, State
+from evaluations.models import Evaluation, Evidence, EvidenceLine, FactAnswer, LineScore, Period, State
+from inbox.models import Message
 from jobs.models import Job
 from ledgers.models import (
     Complaint,
@@ -288,6 +289,12 @@ MATRIX: dict[str, list[Case]] = {
         Case("period:draft", "post", per_role(403, city_admin=302), lambda w: period_body(w, "矩阵改名"),
              effect=lambda w: Period.objects.filter(name="矩阵改名").exists(), done_by=("city_admin",)),
     ],
+    # Current / close / reopen / delete (issue 12): the administrator's, confirmed in the page, audited.
+    "evaluations:period_action": [
+        Case("period_action:draft:close", "post", per_role(403, city_admin=302),
+             effect=lambda w: not Period.objects.get(pk=w.sheets["draft"].period_id).is_open,
+             done_by=("city_admin",)),
+    ],
     # evidence, compare, history (evaluations.urls)
     "evaluations:evidence": [Case("evidence_line:draft", "get", SCOPED)],
     # upload_evidence: not the street; the service then lets each level add only in its own state.
@@ -304,6 +311,12 @@ MATRIX: dict[str, list[Case]] = {
     "evaluations:evidence_delete": [
         Case("evidence_item", "post", per_role(302, street_viewer=403, **OUT),
              effect=lambda w: Evidence.objects.get(pk=w.evidence_id).is_deleted, done_by=("community_operator",)),
+    ],
+    # Which lines one file backs: as deleting, the uploading unit in its own state.
+    "evaluations:evidence_lines": [
+        Case("evidence_item", "post", per_role(302, street_viewer=403, **OUT), {"lines": "1.1、1.2", "line": "1.1"},
+             effect=lambda w: EvidenceLine.objects.filter(evidence_id=w.evidence_id, line_id="1.2").exists(),
+             done_by=("community_operator",)),
     ],
     "evaluations:innovation": [
         Case("sheet:draft", "post", only(302, "community_operator"), {"innovation_text": "矩阵：零工驿站"},
@@ -370,6 +383,13 @@ MATRIX: dict[str, list[Case]] = {
     "ledgers:duplicates": [Case("none", "get", per_role(
         403, county_reviewer=200, other_county_reviewer=200, city_reviewer=200, city_admin=200))],
     "ledgers:employers": [Case("none", "get", EVERYONE)],
+    # ---- verification: pages without an object; the object pages' table is tests/verification/test_permissions.py.
+    "verification:index": [Case("none", "get", EVERYONE)],
+    "verification:help": [Case("none", "get", EVERYONE)],
+    "verification:references": [Case("none", "get", per_role(
+        403, county_reviewer=200, other_county_reviewer=200, city_reviewer=200, city_admin=200))],
+    "verification:reconcile_city": [Case("none", "post", per_role(
+        403, county_reviewer=302, other_county_reviewer=302, city_reviewer=302, city_admin=302))],
     "ledgers:complaints": [Case("none", "get", EVERYONE)],
     # Create pages name the community (?community=, as the list links do); the outsider's choice of a
     # community outside its unit answers 404, roles without edit_ledger 403.
@@ -481,6 +501,14 @@ MATRIX: dict[str, list[Case]] = {
     # ---- background jobs: its owner follows a job; a shared one (an import) also everyone whose unit holds
     # the job's community; to anyone else it does not exist (404). Only a finished job with a file downloads.
     "jobs:list": [Case("none", "get", EVERYONE)],
+    # The inbox holds the user's own messages only: another user's message is not found.
+    "inbox:index": [Case("none", "get", EVERYONE)],
+    "inbox:open": [
+        Case("operator_message", "post", per_role(404, community_operator=302),
+             effect=lambda w: Message.objects.filter(recipient=w.cast.operator, read_at__isnull=False).exists(),
+             done_by=("community_operator",)),
+    ],
+    "inbox:read": [Case("none", "post", per_role(302))],
     "jobs:detail": [Case("obj:import_job", "get", SCOPED),
                     Case("obj:export_job", "get", per_role(404, community_operator=200))],
     "jobs:progress": [Case("obj:import_job", "get", SCOPED),
@@ -512,7 +540,13 @@ NOT_IN_MATRIX_PREFIXES = {
     "admin:": "Django admin: staff only; no cast user is staff (test_admin_is_staff_only)",
     "api:v1:": "token-authenticated JSON API, covered by its own permission tests in tests/api",
 }
-NOT_YET_IN_MATRIX: set[str] = set()
+# Object pages of the verification app: their literal table (role, url, method, status) is
+# tests/verification/test_permissions.py, on objects of its own (draws, checks, reference sources).
+NOT_YET_IN_MATRIX: set[str] = {
+    "verification:community", "verification:draw", "verification:report", "verification:county_report",
+    "verification:draw_detail", "verification:check", "verification:check_outcome", "verification:photo",
+    "verification:source_edit", "verification:reconcile", "verification:reconcile_xlsx",
+}
 
 
 def named_urls() -> set[str]:
@@ -612,6 +646,12 @@ def url_args(target: str, world: World, role: str) -> list:
             return [world.sheets["draft"].pk, world.revision_id]
         case "evidence_item":
             return [world.sheets["draft"].pk, world.evidence_id]
+        case "period_action":
+            return [world.sheets[parts[0]].period_id, parts[1]]
+        case "operator_message":
+            message, _ = Message.objects.get_or_create(recipient=world.cast.operator, title="矩阵消息",
+                                                       defaults={"link": "/"})
+            return [message.pk]
         case "export_summary":
             return ["summary", "xlsx"]
         case "dashboard":

@@ -28,6 +28,10 @@ ALLOWED = {
     "rejoin_notice": ({"city_reviewed"}, {"city_reviewer", "city_admin"}, "notice"),
     "publish": ({"notice"}, {"city_reviewer", "city_admin"}, "published"),
     "reopen": ({"published"}, {"city_admin"}, "city_reviewing"),
+    # Issue 12: the community withdraws a submission until the county starts; the county takes back a
+    # pass-on until the city starts.
+    "withdraw": ({"submitted"}, {"community_operator"}, "draft"),
+    "county_unpass": ({"county_passed"}, {"county_reviewer"}, "county_reviewing"),
 }
 # Steps taken by a service, never on the sheet itself (written out by hand too).
 VIA = {"start_notice": "notice", "reopen_for_objection": "objection", "rejoin_notice": "objection"}

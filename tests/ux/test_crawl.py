@@ -64,6 +64,17 @@ NOT_PAGES = {
     "announcements:case_decide": "POST only",
     "announcements:case_file_download": "file",
     "announcements:document": "docx/pdf file",
+    "verification:draw": "POST only",
+    "verification:check_outcome": "POST only",
+    "verification:photo": "image file",
+    "verification:report": "xlsx/docx file",
+    "verification:county_report": "xlsx/docx file",
+    "verification:reconcile_xlsx": "xlsx file",
+    "verification:reconcile_city": "POST only",
+    "evaluations:period_action": "POST only",
+    "evaluations:evidence_lines": "POST only",
+    "inbox:open": "POST only",
+    "inbox:read": "POST only",
 }
 NOT_PAGE_PREFIXES = ("api:v1:", "admin:")
 
@@ -145,6 +156,7 @@ def sample_urls() -> dict[str, str]:
         "reports:dashboard": reverse("reports:dashboard", args=["scores"]),
         "api:tokens": reverse("api:tokens"),
         "jobs:list": reverse("jobs:list"),
+        "inbox:index": reverse("inbox:index"),
         "ledgers:duplicates": reverse("ledgers:duplicates"),
         "announcements:index": reverse("announcements:index"),
         "announcements:start": reverse("announcements:start", args=[period.pk]),
@@ -173,8 +185,27 @@ def sample_urls() -> dict[str, str]:
     if job is not None:
         urls["ledgers:import_detail"] = reverse("ledgers:import_detail", args=[job.pk])
     urls.update(_unit_pages())
+    urls.update(_verification_pages())
     urls.update(extra)
     return urls
+
+
+def _verification_pages() -> dict[str, str]:
+    from verification.models import Check, Draw, ReferenceSource
+
+    draw = Draw.objects.order_by("pk").first()
+    check = Check.objects.order_by("pk").first()
+    source = ReferenceSource.objects.order_by("pk").first()
+    return {
+        "verification:index": reverse("verification:index"),
+        "verification:help": reverse("verification:help"),
+        "verification:community": reverse("verification:community", args=[draw.community_id, draw.period.year]),
+        "verification:draw_detail": reverse("verification:draw_detail", args=[draw.pk]),
+        "verification:check": reverse("verification:check", args=[check.pk]),
+        "verification:references": reverse("verification:references"),
+        "verification:source_edit": reverse("verification:source_edit", args=[source.pk]),
+        "verification:reconcile": reverse("verification:reconcile", args=[draw.community_id]),
+    }
 
 
 def _unit_pages() -> dict[str, str]:

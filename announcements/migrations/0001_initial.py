@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('evaluations', '0005_announce_notice_state'),
+        ('evaluations', '0006_announce_notice_state'),
         ('orgs', '0004_orgevent_login_unlocked'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "jobs",
+    "announcements",
     "verification",
     "inbox",
 ]
@@ -213,6 +214,8 @@ CONTENT_SECURITY_POLICY = {
 # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed, e.g. "10.0.0.5" for nginx.
 # Empty (the default): the header is ignored and REMOTE_ADDR is the client (no proxy in front).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+# Objections sent through the public notice page: at most this many per client address per hour.
+OBJECTION_THROTTLE_PER_HOUR = env_int("OBJECTION_THROTTLE_PER_HOUR", 5)
 AXES_CLIENT_IP_CALLABLE = "orgs.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours

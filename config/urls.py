@@ -31,6 +31,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("verification/", include("verification.urls")),
     path("inbox/", include("inbox.urls")),
+    path("", include("announcements.urls")),
     path("help/", org_views.help_page, name="help"),
     path("admin/", admin.site.urls),
 ]

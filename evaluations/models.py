@@ -25,6 +25,7 @@ class State(models.TextChoices):
     COUNTY_PASSED = "county_passed", "县级已通过（报市级）"
     CITY_REVIEWING = "city_reviewing", "市级复核中"
     CITY_REVIEWED = "city_reviewed", "市级已复核"
+    NOTICE = "notice", "公示中"
     PUBLISHED = "published", "已公布"
 
 

@@ -32,6 +32,8 @@ STAGES: tuple[str, ...] = (Stage.SELF.value, Stage.COUNTY.value, Stage.CITY.valu
 # The reviewers' stages: hidden from those who own none of them while the review runs.
 REVIEW_STAGES: tuple[str, ...] = (Stage.COUNTY.value, Stage.CITY.value)
 # Which stage each role owns, as the role-level permission of orgs.scoping (roles × permissions).
+# `Evaluation.returned_by` of lines reopened by an upheld objection (cleared when the city completes again).
+OBJECTION_RETURN = "objection"
 STAGE_PERMISSION: dict[str, str] = {
     Stage.SELF.value: "edit_self",
     Stage.COUNTY.value: "review_county",
@@ -59,11 +61,16 @@ STATE_RULES: dict[str, StateRule] = {
     State.COUNTY_PASSED.value: StateRule(EDITABLE_STAGE.get(State.COUNTY_PASSED), False, True),
     State.CITY_REVIEWING.value: StateRule(EDITABLE_STAGE.get(State.CITY_REVIEWING), False, True),
     State.CITY_REVIEWED.value: StateRule(EDITABLE_STAGE.get(State.CITY_REVIEWED), False, False),
+    # 公示中: the proposed list is public (totals and stars on the notice page); the sheet's stages stay
+    # with the reviewers until publication, nobody edits (an upheld objection reopens the city stage).
+    State.NOTICE.value: StateRule(EDITABLE_STAGE.get(State.NOTICE), False, False),
     State.PUBLISHED.value: StateRule(EDITABLE_STAGE.get(State.PUBLISHED), True, False),
 }
 _NO_RULE = StateRule(None, False, False)
 
-ActionKind = Literal["forward", "return", "reopen", "withdraw"]
+# forward: puts the sheet on the actor's to-do list; system: done by a service on the actor's behalf (an
+# objection's re-review rejoining the notice), on nobody's list.
+ActionKind = Literal["forward", "return", "reopen", "withdraw", "system"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,9 @@ class Action:
     confirm: str = ""
     # The comment's label on the form (a return's comment, a withdrawal's reason, ...).
     comment_label: str = "意见"
+    # "" = a step on one sheet (sheet page, bulk list, API). Otherwise the service that takes the step
+    # (the notice of a whole period, an objection's decision): refused anywhere else, offered on no sheet.
+    via: str = ""
 
     @property
     def role_permission(self) -> str:
@@ -121,8 +131,22 @@ ACTIONS: dict[str, Action] = {
                comment_label="退回意见", confirm="退回后评估表回到县级重审，县级将收到通知。确定退回？"),
         Action("city_complete", "完成市级复核", frozenset({State.CITY_REVIEWING}), State.CITY_REVIEWED, _Y,
                check_stage=_Y, style="success", bulk=True,
-               confirm="完成后市级得分与星级确定，等待公布，不能再修改。确定完成市级复核？"),
-        Action("publish", "公布结果", frozenset({State.CITY_REVIEWED}), State.PUBLISHED, _Y, permission="publish",
+               confirm="完成后市级得分与星级确定，等待公示，不能再修改。确定完成市级复核？"),
+        # The period's notice (公示) moves every city-reviewed sheet of the period to 公示中 at once.
+        Action("start_notice", "开始公示", frozenset({State.CITY_REVIEWED}), State.NOTICE, _Y,
+               permission="start_notice", via="notice",
+               confirm="开始公示后拟认定名单被固定并向社会公开。确定开始公示？"),
+        # An upheld objection reopens the named lines at the city stage, with the case attached.
+        Action("reopen_for_objection", "因异议重新复核", frozenset({State.NOTICE}), State.CITY_REVIEWING, _Y,
+               kind="return", permission="decide_objections", needs_comment=True, needs_lines=True,
+               style="warning", via="objection", comment_label="处理理由",
+               confirm="异议成立，所选评审项将退回市级重新复核。确定？"),
+        # ... and its completed re-review joins the notice list again.
+        Action("rejoin_notice", "重新列入公示", frozenset({State.CITY_REVIEWED}), State.NOTICE, _Y,
+               kind="system", via="objection", confirm="复核完成，新结果重新列入公示名单。"),
+        # Publication starts from the notice only (the notice app refuses it while the window runs or a
+        # case is open).
+        Action("publish", "公布结果", frozenset({State.NOTICE}), State.PUBLISHED, _Y, permission="publish",
                style="success", bulk=True,
                confirm="公布后各级得分与星级对社区和街道公开，社区将收到通知。确定公布？"),
         Action("reopen", "重新开放（撤回公布）", frozenset({State.PUBLISHED}), State.CITY_REVIEWING, _Y,
@@ -190,7 +214,9 @@ def may_see_step_comment(user: User, evaluation: Evaluation, action: Action) -> 
 
 def may_see_return(user: User, evaluation: Evaluation) -> bool:
     """The return banner and comment: shown when the returning stage is visible to the user."""
-    return not evaluation.returned_by or may_see_stage(user, evaluation, evaluation.returned_by)
+    by = evaluation.returned_by
+    # An objection's reopening is the city stage's (the case is the city's).
+    return not by or may_see_stage(user, evaluation, Stage.CITY.value if by == OBJECTION_RETURN else by)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -369,12 +395,14 @@ def may_act(user: User, evaluation: Evaluation, action: Action | str) -> bool:
 
 
 def available_actions(user: User, evaluation: Evaluation) -> list[Action]:
-    """Actions the user could try on the sheet now (role and state; completeness is checked on use)."""
-    return [a for a in ACTIONS.values() if may_act(user, evaluation, a)]
+    """Actions the user could try on the sheet now (role and state; completeness is checked on use).
+
+    Steps taken by a service (the period's notice, an objection's decision) are not offered on a sheet."""
+    return [a for a in ACTIONS.values() if not a.via and may_act(user, evaluation, a)]
 
 
 def bulk_actions(user: User) -> list[Action]:
-    return [a for a in ACTIONS.values() if a.bulk and may_do_kind(user, a)]
+    return [a for a in ACTIONS.values() if a.bulk and not a.via and may_do_kind(user, a)]
 
 
 def waiting_states(user: User) -> frozenset[str]:

@@ -12,6 +12,7 @@ NAV = [
     ("抽查核实", "verification:index", "view"),
     ("评审标准", "standards:current", None),
     ("我的任务", "jobs:list", None),
+    ("公示与异议", "announcements:index", "handle_objections"),
     ("评估期管理", "evaluations:periods", "manage_periods"),
     ("组织与账号", "orgs:units", "manage_users"),
     ("接口令牌", "api:tokens", "use_api"),

@@ -102,6 +102,15 @@ ACTION_ROLES: dict[str, set[str]] = {
     "review_city": {Role.CITY_REVIEWER, Role.CITY_ADMIN},
     "publish": {Role.CITY_ADMIN, Role.CITY_REVIEWER},
     "reopen": {Role.CITY_ADMIN},
+    # 公示 (public notice) and objections (announcements app). The administrator starts a period's
+    # notice and assigns objection cases; city staff record objections received by letter, phone or
+    # visit and investigate the cases; a case is decided by its assigned reviewer or the administrator.
+    # The objector's contact is shown (and the showing logged) to the administrator and to the case's
+    # assigned reviewer only (announcements.services.may_see_contact).
+    "start_notice": {Role.CITY_ADMIN},
+    "handle_objections": {Role.CITY_ADMIN, Role.CITY_REVIEWER},
+    "assign_objections": {Role.CITY_ADMIN},
+    "decide_objections": {Role.CITY_ADMIN, Role.CITY_REVIEWER},
     "manage_periods": {Role.CITY_ADMIN},
     "manage_users": {Role.CITY_ADMIN},
     "export": set(Role.values),

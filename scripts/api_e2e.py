@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end walk through the API: open a period, score one community's sheet, publish it.
+"""End-to-end walk through the API: open a period, score one community's sheet up to the city's review.
 
     python scripts/api_e2e.py --base http://127.0.0.1:8000 --token <city admin token> \
         --operator-token <community operator> --county-token <county reviewer> --city-token <city reviewer>
@@ -8,7 +8,9 @@ Tokens are created on the 接口令牌 page (/api/tokens/manage/) of each accoun
 enough when it belongs to a city administrator and the other three are given too; the script stops with
 the API's Chinese error message at the first refusal. Only the standard library is used.
 
-The sheet walks 草稿 → 待县级审核 → 县级审核中 → 县级已通过 → 市级复核中 → 市级已复核 → 已公布.
+The sheet walks 草稿 → 待县级审核 → 县级审核中 → 县级已通过 → 市级复核中 → 市级已复核. Publication follows the
+public notice (公示, at least five working days, objections answered), started for a whole period on the
+web page 公示与异议; the API then publishes sheets in 公示中 with the `publish` action.
 """
 
 from __future__ import annotations
@@ -120,12 +122,12 @@ class Walk:
         self.step("county", base, "county_pass")
         self.step("city", base, "city_start")
         self.score_stage("city", base, standard, "city")
-        self.step("city", base, "city_complete")
-        final = self.step("city", base, "publish")
-        if final["state"] != "published":
-            raise ApiFailure(f"最终状态应为 published，实际为 {final['state']}")
+        final = self.step("city", base, "city_complete")
+        if final["state"] != "city_reviewed":
+            raise ApiFailure(f"最终状态应为 city_reviewed，实际为 {final['state']}")
         self.log(
-            f"已公布：{final['community']['name']} 市级复核 {final['city_total']} 分，星级：{final['star'] or '无'}"
+            f"市级已复核：{final['community']['name']} 市级复核 {final['city_total']} 分，星级：{final['star'] or '无'}。"
+            "公示（不少于 5 个工作日）在网页端「公示与异议」中开始，公示期满、异议办结后方可公布。"
         )
         return {"period": period, "evaluation": final}
 

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from announcements import services as notice_service
+from announcements.models import CaseStatus, Channel, NoticeEntry, Objection
 from api.models import ApiToken
 from api.tokens import create_token
 from evaluations.facts import checklist_fact_names
@@ -42,7 +44,11 @@ SHEETS: dict[str, tuple[int, list[str]]] = {
     "county_passed": (2023, ["submit", "county_start", "county_pass"]),
     "city_reviewing": (2022, ["submit", "county_start", "county_pass", "city_start"]),  # city stage filled
     "city_reviewed": (2021, ["submit", "county_start", "county_pass", "city_start", "city_complete"]),
-    "published": (2020, ["submit", "county_start", "county_pass", "city_start", "city_complete", "publish"]),
+    # start_notice: the period's notice (announcements.services.start_notice), run in the past so its
+    # window has ended and publication is not refused for it.
+    "notice": (2018, ["submit", "county_start", "county_pass", "city_start", "city_complete", "start_notice"]),
+    "published": (2020, ["submit", "county_start", "county_pass", "city_start", "city_complete", "start_notice",
+                         "publish"]),
 }
 # Which stage must be complete before an action.
 FILL_BEFORE = {"submit": Stage.SELF, "county_pass": Stage.COUNTY, "city_complete": Stage.CITY}
@@ -100,6 +106,10 @@ def _sheet(cast: Cast, standard: StandardVersion, name: str) -> Evaluation:
         stage = FILL_BEFORE.get(action)
         if stage and stage != Stage.SELF:
             _fill(cast, ev, stage)
+        if action == "start_notice":
+            notice_service.start_notice(period, cast.city_admin, start_on=datetime.date(year + 1, 6, 1),
+                                        allow_past=True)
+            continue
         workflow.transition(ev, getattr(cast, ACTION_USER[action]), action)
     # The stage the sheet waits for is filled too, so its forward action can succeed.
     following = {"county_reviewing": Stage.COUNTY, "city_reviewing": Stage.CITY}.get(name)
@@ -123,6 +133,7 @@ def build_world() -> World:
     world = World(cast=cast, standard=standard, sheets=sheets, other_sheet=other_sheet,
                   revision_id=revision.pk, evidence_id=revision.evidence_id)
     world.objects.update(_ledgers(cast))
+    world.objects.update(_objection(cast, sheets["notice"]))
     for user in cast.users_by_role().values():
         if can(user, "use_api"):
             token, _ = create_token(user, "矩阵测试")
@@ -168,6 +179,19 @@ def _ledgers(cast: Cast) -> dict[str, int]:
     assert export_job.state == "done", export_job.message
     out.update(import_job=ImportJob.objects.get(pk=job.pk).background_id, export_job=export_job.pk)
     return out
+
+
+def _objection(cast: Cast, sheet: Evaluation) -> dict[str, int]:
+    """The notice of the `notice` sheet (its window has ended) and a case on it, assigned to the cast's
+    city reviewer, with one evidence file. Written as rows: the services accept objections only while
+    the window is open (tests/announcements)."""
+    entry = NoticeEntry.objects.select_related("notice").get(evaluation=sheet)
+    case = Objection.objects.create(
+        notice=entry.notice, number="YY-M-001", channel=Channel.PHONE, entry=entry, objector="匿名",
+        contact="13900001111", content="反映该社区台帐记录与实际不符", received_by=cast.city_admin,
+        status=CaseStatus.INVESTIGATING, assignee=cast.city_reviewer)
+    upload = notice_service.add_file(case, cast.city_admin, SimpleUploadedFile("回访记录.pdf", b"%PDF-1.4\n%%EOF\n"))
+    return {"notice": entry.notice_id, "objection": case.pk, "case_file": upload.pk}
 
 
 def person_file():

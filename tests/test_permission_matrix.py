@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from announcements.models import CaseFile, CaseNote, Objection
 from evaluations.forms import bands_to_text
 from evaluations.models import Evaluation, Evidence, EvidenceLine, FactAnswer, LineScore, Period, State
 from inbox.models import Message
@@ -85,6 +87,7 @@ def create_page(status) -> dict[str, object]:
 
 LEDGER_EDITORS = ("community_operator", "city_admin")  # ACTION_ROLES["edit_ledger"]
 CITY_REVIEW = ("city_reviewer", "city_admin")  # ACTION_ROLES["review_city"]
+CITY_STAFF = {"city_reviewer": 200, "city_admin": 200}  # ACTION_ROLES["handle_objections"]
 AUTHENTICATED = tuple(r for r in ROLES if r != "anonymous")
 
 
@@ -262,7 +265,13 @@ MATRIX: dict[str, list[Case]] = {
         transition("county_passed", "city_start", State.CITY_REVIEWING, CITY_REVIEW),
         transition("county_passed", "city_return", State.COUNTY_REVIEWING, CITY_REVIEW, TRANSITION_COMMENT),
         transition("city_reviewing", "city_complete", State.CITY_REVIEWED, CITY_REVIEW),
-        transition("city_reviewed", "publish", State.PUBLISHED, ("city_reviewer", "city_admin")),
+        # Publication starts from 公示中; the world's notice has ended but its case is open, so the service
+        # refuses with a message (302 for the roles allowed, no effect; tests/announcements publish).
+        Case("transition:notice:publish", "post", only(302, *CITY_REVIEW),
+             effect=state_is("notice", State.PUBLISHED), done_by=()),
+        # The notice's own steps are not the sheet's: refused with a message for the city, 403 for the rest.
+        Case("transition:city_reviewed:start_notice", "post", only(302, "city_admin"),
+             effect=state_is("city_reviewed", State.NOTICE), done_by=()),
         transition("published", "reopen", State.CITY_REVIEWING, ("city_admin",), {"comment": "复核发现计分错误"}),
     ],
     # Adopting the lower stage's scores: the reviewer of the stage being edited, nobody else.
@@ -280,8 +289,8 @@ MATRIX: dict[str, list[Case]] = {
              lambda w: {"action": "county_start", "ids": [w.sheets["submitted"].pk]},
              effect=state_is("submitted", State.COUNTY_REVIEWING), done_by=("county_reviewer",)),
         Case("none", "post", per_role(403, city_reviewer=302, city_admin=302),
-             lambda w: {"action": "publish", "ids": [w.sheets["city_reviewed"].pk]},
-             effect=state_is("city_reviewed", State.PUBLISHED), done_by=CITY_REVIEW),
+             lambda w: {"action": "publish", "ids": [w.sheets["notice"].pk]},
+             effect=state_is("notice", State.PUBLISHED), done_by=()),
     ],
     # Periods are the city's: no unit scope, the role decides.
     "evaluations:periods": [Case("none", "get", CITY_ADMIN_ONLY)],
@@ -333,6 +342,56 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "evaluations:compare": [Case("sheet:city_reviewed", "get", SCOPED)],
     "evaluations:history": [Case("sheet:city_reviewed", "get", SCOPED)],
+    # ---- announcements: 公示 and objections are the city's (no unit scope: the role decides). The world's
+    # notice holds the `notice` sheet, its window has ended; its case is assigned to the city reviewer.
+    "announcements:index": [Case("none", "get", per_role(403, **CITY_STAFF))],
+    "announcements:start": [
+        Case("period:city_reviewed", "get", CITY_ADMIN_ONLY),
+        Case("period:city_reviewed", "post", per_role(403, city_admin=302),
+             lambda w: {"start_on": date.today().isoformat(), "working_days": "5", "how_to_object": "来电来信",
+                        "confirm": "1"},
+             effect=state_is("city_reviewed", State.NOTICE), done_by=("city_admin",)),
+    ],
+    "announcements:detail": [Case("obj:notice", "get", per_role(403, **CITY_STAFF))],
+    # The window has ended: the form answers with the refusal (200) for city staff.
+    "announcements:objection_create": [
+        Case("obj:notice", "get", per_role(403, **CITY_STAFF)),
+        Case("obj:notice", "post", per_role(403, **CITY_STAFF),
+             {"channel": "phone", "objector": "张先生", "contact": "13900002222", "content": "反映台帐记录与实际不符"},
+             effect=lambda w: Objection.objects.filter(objector="张先生").exists(), done_by=()),
+    ],
+    "announcements:case": [
+        Case("obj:objection", "get", per_role(403, **CITY_STAFF)),
+    ],
+    "announcements:case_assign": [
+        Case("obj:objection", "post", per_role(403, city_admin=302), lambda w: {"assignee": w.cast.city_admin.pk},
+             effect=lambda w: Objection.objects.get(pk=obj(w, "objection")).assignee_id == w.cast.city_admin.pk,
+             done_by=("city_admin",)),
+    ],
+    # Notes, files and the decision: the case's assignee (the city reviewer) and the administrator.
+    "announcements:case_note": [
+        Case("obj:objection", "post", per_role(403, city_reviewer=302, city_admin=302), {"text": "矩阵：电话回访"},
+             effect=lambda w: CaseNote.objects.filter(text="矩阵：电话回访").exists(), done_by=CITY_REVIEW),
+    ],
+    "announcements:case_file": [
+        Case("obj:objection", "post", per_role(403, city_reviewer=302, city_admin=302),
+             lambda w: {"file": SimpleUploadedFile("矩阵.pdf", b"%PDF-1.4\n%%EOF\n")},
+             effect=lambda w: CaseFile.objects.filter(original_name="矩阵.pdf").exists(), done_by=CITY_REVIEW),
+    ],
+    "announcements:case_file_download": [Case("case_file", "get", per_role(403, **CITY_STAFF))],
+    "announcements:case_decide": [
+        Case("obj:objection", "post", per_role(403, city_reviewer=302, city_admin=302),
+             {"decision": "dismissed", "reasons": "经核查，反映情况不属实"},
+             effect=lambda w: Objection.objects.get(pk=obj(w, "objection")).status == "closed", done_by=CITY_REVIEW),
+    ],
+    # Public: no account; only the list, the document and the objection form (closed: the window has ended).
+    "announcements:public_index": [Case("none", "get", per_role(200, anonymous=200))],
+    "announcements:public": [
+        Case("obj:notice", "get", per_role(200, anonymous=200)),
+        Case("obj:notice", "post", per_role(200, anonymous=200), {"contact": "13900003333", "content": "反映该社区公示材料与实际不符"},
+             effect=lambda w: Objection.objects.filter(contact="13900003333").exists(), done_by=()),
+    ],
+    "announcements:document": [Case("notice_doc", "get", per_role(200, anonymous=200))],
     # ---- ledgers: lists are scoped to the user's unit; every role reads, the operator and the admin write.
     "ledgers:index": [Case("none", "get", EVERYONE)],
     "ledgers:persons": [Case("none", "get", EVERYONE)],
@@ -630,6 +689,10 @@ def url_args(target: str, world: World, role: str) -> list:
             return ["progress"]
         case "obj":
             return [world.objects[parts[0]]]
+        case "case_file":
+            return [world.objects["objection"], world.objects["case_file"]]
+        case "notice_doc":
+            return [world.objects["notice"], "docx"]
         case "record_new":
             return [parts[0], world.objects[RECORDS[parts[0]][1]]]
         case "record":

@@ -2,7 +2,8 @@
 
 The county's and the city's columns, totals, reasons and final star stay hidden from the community
 operator and the street viewer while the sheet is in county or city review; they are shown once the
-sheet is published, or when it is back with the community after a return.
+sheet is published, or when it is back with the community after a return. During the public notice
+(公示中) the list shows totals and stars publicly, but the sheet's stages stay with the reviewers.
 
 Every reviewer stage that has data carries its own marker reason (县级意见…/市级意见…) and an audit
 event; each surface (sheet page, compare page, print view, xlsx form, API detail, API history) is
@@ -36,28 +37,28 @@ CITY_MARK = "市级意见乙"
 ROLES = ["community_operator", "street_viewer", "county_reviewer", "city_reviewer", "city_admin"]
 STATES = [
     "draft", "returned", "submitted", "county_reviewing", "county_passed", "city_reviewing", "city_reviewed",
-    "published",
+    "notice", "published",
 ]
 
 # Which reviewer stage COLUMNS (and totals) the sheet page and the compare page show: C = county, Y = city.
 COLUMNS = {
-    #                     draft  returned submitted c_review c_passed y_review y_reviewed published
-    "community_operator": ["CY", "CY",    "",       "",      "",      "",      "",        "CY"],
-    "street_viewer":      ["CY", "CY",    "",       "",      "",      "",      "",        "CY"],
-    "county_reviewer":    ["CY", "CY",    "CY",     "CY",    "CY",    "CY",    "CY",      "CY"],
-    "city_reviewer":      ["CY", "CY",    "CY",     "CY",    "CY",    "CY",    "CY",      "CY"],
-    "city_admin":         ["CY", "CY",    "CY",     "CY",    "CY",    "CY",    "CY",      "CY"],
+    #                     draft  returned submitted c_review c_passed y_review y_reviewed notice published
+    "community_operator": ["CY", "CY",    "",       "",      "",      "",      "",        "",    "CY"],
+    "street_viewer":      ["CY", "CY",    "",       "",      "",      "",      "",        "",    "CY"],
+    "county_reviewer":    ["CY", "CY",    "CY",     "CY",    "CY",    "CY",    "CY",      "CY",  "CY"],
+    "city_reviewer":      ["CY", "CY",    "CY",     "CY",    "CY",    "CY",    "CY",      "CY",  "CY"],
+    "city_admin":         ["CY", "CY",    "CY",     "CY",    "CY",    "CY",    "CY",      "CY",  "CY"],
 }  # fmt: skip
 
 # Which reviewer stages' CONTENT (scores' reasons, history events) appears: only stages with data —
 # the county has scored from county review on (and in the returned sheet), the city from city review on.
 CONTENT = {
-    #                     draft  returned submitted c_review c_passed y_review y_reviewed published
-    "community_operator": ["",   "C",     "",       "",      "",      "",      "",        "CY"],
-    "street_viewer":      ["",   "C",     "",       "",      "",      "",      "",        "CY"],
-    "county_reviewer":    ["",   "C",     "",       "C",     "C",     "CY",    "CY",      "CY"],
-    "city_reviewer":      ["",   "C",     "",       "C",     "C",     "CY",    "CY",      "CY"],
-    "city_admin":         ["",   "C",     "",       "C",     "C",     "CY",    "CY",      "CY"],
+    #                     draft  returned submitted c_review c_passed y_review y_reviewed notice published
+    "community_operator": ["",   "C",     "",       "",      "",      "",      "",        "",    "CY"],
+    "street_viewer":      ["",   "C",     "",       "",      "",      "",      "",        "",    "CY"],
+    "county_reviewer":    ["",   "C",     "",       "C",     "C",     "CY",    "CY",      "CY",  "CY"],
+    "city_reviewer":      ["",   "C",     "",       "C",     "C",     "CY",    "CY",      "CY",  "CY"],
+    "city_admin":         ["",   "C",     "",       "C",     "C",     "CY",    "CY",      "CY",  "CY"],
 }  # fmt: skip
 
 # Totals in the API (county_total / city_total not null) and the form's total row.

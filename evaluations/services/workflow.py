@@ -1,6 +1,8 @@
 """The sheet's workflow: one function per transition, all through `transition()`.
 
-草稿 → 待县级审核 → 县级审核中 → 县级已通过（报市级） → 市级复核中 → 市级已复核 → 已公布.
+草稿 → 待县级审核 → 县级审核中 → 县级已通过（报市级） → 市级复核中 → 市级已复核 → 公示中 → 已公布.
+The notice (公示) is started for a whole period by the announcements app; an upheld objection sends a
+sheet in 公示中 back to 市级复核中 and its completed re-review rejoins the notice.
 The county returns a sheet to the community, the city returns it to the county, each with a comment and
 the lines concerned; the city administrator reopens a published sheet with a reason.
 """
@@ -22,7 +24,7 @@ from ..audit import record
 from ..models import AuditEvent, Evaluation, Period, ReturnedLine, Stage, State, Transition
 from ..policy import ACTIONS, Action
 from ..scoring import refresh_cached_result, result_for
-from ..signals import evaluation_submitted, evaluation_transitioned
+from ..signals import evaluation_submitted, evaluation_transitioned, evaluation_transitioning
 
 
 class WorkflowError(Exception):
@@ -46,8 +48,13 @@ class StaleError(WorkflowError):
 
 
 # Which reviewing level a return comes from, so its highlights stay until that level passes again.
-RETURN_STAGE = {"county_return": Stage.COUNTY, "city_return": Stage.CITY}
-CLEARS_RETURN = {"county_pass": Stage.COUNTY, "city_complete": Stage.CITY}
+RETURN_STAGE = {"county_return": Stage.COUNTY.value, "city_return": Stage.CITY.value,
+                "reopen_for_objection": policy.OBJECTION_RETURN}
+CLEARS_RETURN = {"county_pass": {Stage.COUNTY.value}, "city_complete": {Stage.CITY.value, policy.OBJECTION_RETURN}}
+
+
+# Who takes the steps that are not a sheet's own (policy `Action.via`), for the refusal message.
+VIA_LABELS = {"notice": "评估期的「公示」", "objection": "异议的办理"}
 
 
 def state_label(state: str) -> str:
@@ -171,14 +178,19 @@ def transition(
     lines: Iterable[str] = (),
     expected_revision: int | None = None,
     line_comments: dict[str, str] | None = None,
+    via: str = "",
 ) -> Evaluation:
     """One workflow step. A return carries a comment per returned line (`line_comments`; a line without
-    its own comment takes the general `comment`); the general comment is then optional."""
+    its own comment takes the general `comment`); the general comment is then optional. `via` names the
+    service taking a step that is not a sheet's own (policy `Action.via`: the period's notice, an
+    objection's decision); such a step is refused elsewhere."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise WorkflowError(f"未知的操作「{action_name}」。")
     if not policy.may_do_kind(user, action):
         raise NotAllowed(f"您的角色（{user.get_role_display()}）不能执行「{action.label}」。")
+    if action.via != via:
+        raise WorkflowError(f"「{action.label}」不能在评估表上直接执行（由{VIA_LABELS.get(action.via, '专门的功能')}办理）。")
     comment = (comment or "").strip()
     with transaction.atomic():
         # Lock the period first: its settings freeze on the first submission (see periods.update_period_settings).
@@ -235,6 +247,7 @@ def transition(
                     [g.text for g in gaps],
                 )
 
+        evaluation_transitioning.send(sender=Evaluation, evaluation=ev, user=user, action=action)
         old_state = ev.state
         ev.state = action.target
         fields = ["state"]
@@ -253,7 +266,7 @@ def transition(
             ev.return_comment = comment
             ev.returned_by = RETURN_STAGE[action.name]
             fields += ["returned_lines", "return_comment", "returned_by"]
-        elif action.name in CLEARS_RETURN and ev.returned_by == CLEARS_RETURN[action.name]:
+        elif action.name in CLEARS_RETURN and ev.returned_by in CLEARS_RETURN[action.name]:
             ev.returned_lines, ev.return_comment, ev.returned_by = [], "", ""
             fields += ["returned_lines", "return_comment", "returned_by"]
         ev.revision += 1
@@ -280,7 +293,10 @@ def transition(
         if action.name == "submit":
             evaluation_submitted.send(sender=Evaluation, evaluation=ev, user=user)
         refresh_cached_result(ev)
-        evaluation_transitioned.send(sender=Evaluation, evaluation=ev, user=user, action=action, comment=comment)
+        moved_on = evaluation_transitioned.send(sender=Evaluation, evaluation=ev, user=user, action=action,
+                                                comment=comment)
+        if any(response for _, response in moved_on):
+            ev.refresh_from_db()
     return ev
 
 

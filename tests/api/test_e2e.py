@@ -34,13 +34,14 @@ def tokens_for(cast):
 
 
 @pytest.mark.django_db
-def test_walk_to_published_through_the_api(cast, standard_version, client):
+def test_walk_to_city_reviewed_through_the_api(cast, standard_version, client):
     out = api_e2e.Walk(client_caller(client), tokens_for(cast), log=lambda _: None).run(2030)
     ev = Evaluation.objects.get(pk=out["evaluation"]["id"])
-    assert ev.state == State.PUBLISHED and ev.published_at is not None
+    # Publication follows the period's notice (公示, at least five working days): the walk ends before it.
+    assert ev.state == State.CITY_REVIEWED and ev.published_at is None
     assert ev.community == cast.community and ev.period.year == 2030
     steps = list(Transition.objects.filter(evaluation=ev).values_list("action", flat=True))
-    assert steps == ["submit", "county_start", "county_pass", "city_start", "city_complete", "publish"]
+    assert steps == ["submit", "county_start", "county_pass", "city_start", "city_complete"]
     standard = ev.period.standard.standard
     for stage in ("self", "county", "city"):
         expected = {line.id for line in standard.lines if stage in line.stages}
@@ -66,5 +67,5 @@ def test_script_over_http(cast, standard_version, live_server, capsys):
     ])
     out = capsys.readouterr()
     assert code == 0, out.err
-    assert "已公布" in out.out
-    assert Evaluation.objects.get(period__year=2032).state == State.PUBLISHED
+    assert "市级已复核" in out.out
+    assert Evaluation.objects.get(period__year=2032).state == State.CITY_REVIEWED

@@ -40,6 +40,10 @@ SHEET_ENDPOINTS = [
      (403, 403, OK, 403, 403)),
     ("city_start", "POST", "/transitions", {"action": "city_start"}, (OK, OK, 403, 403, 403)),
     ("publish", "POST", "/transitions", {"action": "publish"}, (OK, OK, 403, 403, 403)),
+    # The notice's steps are not sheet actions: refused in the common error format (403 for other roles).
+    ("start_notice", "POST", "/transitions", {"action": "start_notice"}, (OK, 403, 403, 403, 403)),
+    ("reopen_for_objection", "POST", "/transitions", {"action": "reopen_for_objection", "comment": "异议",
+                                                      "lines": ["1.1"]}, (OK, OK, 403, 403, 403)),
     ("reopen", "POST", "/transitions", {"action": "reopen", "comment": "更正"}, (OK, 403, 403, 403, 403)),
     ("upload", "UPLOAD", "/evidence", None, (OK, OK, OK, 403, OK)),
 ]

@@ -24,7 +24,8 @@ COMMON = ["/", "/evaluations/", "/ledgers/", "/ledgers/persons/", "/ledgers/hous
           "/reports/dashboard/progress/?period=2025", "/standard/", "/accounts/password/"]
 TOKENS = "/api/tokens/manage/"  # every role but street viewers, who hold no API token
 BY_ROLE = {
-    "city_admin": ["/orgs/", "/orgs/users/", "/evaluations/periods/", "/ledgers/duplicates/", "/api/docs", TOKENS],
+    "city_admin": ["/orgs/", "/orgs/users/", "/evaluations/periods/", "/ledgers/duplicates/", "/api/docs", TOKENS,
+                   "/notices/", "/gongshi/"],
     "city_reviewer": ["/ledgers/duplicates/", TOKENS],
     "county_reviewer": ["/ledgers/duplicates/", TOKENS],
     "street_viewer": [],

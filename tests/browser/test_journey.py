@@ -1,10 +1,11 @@
 """The whole journey in Chromium: community fills and submits, county returns one line, community
-corrects, county passes, city scores line 5 and publishes; an outsider cannot even see the sheet."""
+corrects, county passes, city scores line 5, the notice runs, the city publishes; an outsider cannot even see the sheet."""
 
 import datetime
 
 import pytest
 
+from announcements.services import start_notice
 from evaluations.models import Evaluation, State
 from evaluations.services.periods import open_period
 from tests.browser.conftest import login
@@ -146,6 +147,12 @@ def test_full_journey(page, cast, standard_version):
     assert page.locator("[data-testid=total-city]").inner_text().startswith("97 / 100")
     click_action(page, "city_complete")
     assert page.locator("[data-testid=state]").inner_text() == "市级已复核"
+    # Publication follows the notice (公示, walked in the browser in test_notice.py): here one that ran its
+    # window a month ago without objections.
+    start_notice(ev.period, cast.city_admin, start_on=datetime.date.today() - datetime.timedelta(days=30),
+                 allow_past=True)
+    page.reload()
+    assert page.locator("[data-testid=state]").inner_text() == "公示中"
     click_action(page, "publish")
     assert page.locator("[data-testid=state]").inner_text() == "已公布"
     assert page.locator("[data-testid=final-star]").inner_text() in {"五星", "不评星"}
@@ -153,7 +160,7 @@ def test_full_journey(page, cast, standard_version):
     assert ev.state == State.PUBLISHED and ev.city_total == 97
     assert [t.action for t in ev.transitions.all()] == [
         "submit", "county_start", "county_return", "submit", "county_start", "county_pass",
-        "city_start", "city_complete", "publish"]
+        "city_start", "city_complete", "start_notice", "publish"]
     logout(page)
 
     assert not page.console_errors, page.console_errors

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from announcements.models import Notice
 from evaluations.models import AuditEvent, Evaluation, LineScore, Period, State
 from ledgers.models import Person
 
@@ -29,7 +30,20 @@ def test_seed_demo_spreads_scores_over_the_star_bands_and_is_idempotent():
 
     published = p2026.evaluations.filter(state=State.PUBLISHED)
     assert published.count() == 2 and set(published.values_list("star", flat=True)) == {"五星", "四星"}
-    assert p2026.evaluations.get(state=State.CITY_REVIEWED).star == "三星"
+    # The city-reviewed 三星 sheet is on the notice running now: an objection partly upheld re-scored a line.
+    on_notice = p2026.evaluations.get(state=State.NOTICE)
+    running = Notice.objects.get(period=p2026, number=2)
+    assert running.window_open() and not running.window_ended()
+    entry = running.entries.get()
+    assert entry.evaluation == on_notice and entry.star == "三星" and entry.revised_at is not None
+    assert entry.revised_total == entry.total - 1 == on_notice.city_total
+    assert sorted(running.objections.values_list("decision", "status")) == [
+        ("dismissed", "closed"), ("partly", "closed")]
+    # The earlier notices ran their windows (2026's first batch over the National Day holiday).
+    first = Notice.objects.get(period=p2026, number=1)
+    assert (first.starts_on, first.ends_on) == (datetime.date(2026, 9, 28), datetime.date(2026, 10, 9))
+    assert first.entries.count() == 2 and not first.entries.filter(published_at__isnull=True).exists()
+    assert Notice.objects.get(period=p2025).entries.count() == 12
     assert set(p2026.evaluations.values_list("state", flat=True)) >= {
         State.DRAFT, State.SUBMITTED, State.COUNTY_REVIEWING, State.COUNTY_PASSED, State.CITY_REVIEWING}
     assert p2026.evaluations.filter(result_status="not_evaluated").count() == 1

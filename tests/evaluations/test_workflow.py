@@ -6,6 +6,7 @@ from evaluations.models import AuditEvent, Evaluation, LineScore, Stage, State, 
 from evaluations.services import workflow
 from evaluations.services.workflow import NotAllowed, StaleError, WorkflowError, transition
 from evaluations.signals import evaluation_submitted
+from tests.announcements.helpers import ended_notice
 
 from .conftest import fill_stage
 
@@ -20,13 +21,20 @@ ALLOWED = {
     "city_start": ({"county_passed"}, {"city_reviewer", "city_admin"}, "city_reviewing"),
     "city_return": ({"county_passed", "city_reviewing"}, {"city_reviewer", "city_admin"}, "county_reviewing"),
     "city_complete": ({"city_reviewing"}, {"city_reviewer", "city_admin"}, "city_reviewed"),
-    "publish": ({"city_reviewed"}, {"city_reviewer", "city_admin"}, "published"),
+    # 公示: the period's notice moves city-reviewed sheets to 公示中; an upheld objection reopens one at the
+    # city stage and its completed re-review rejoins the notice; publication starts from the notice only.
+    "start_notice": ({"city_reviewed"}, {"city_admin"}, "notice"),
+    "reopen_for_objection": ({"notice"}, {"city_reviewer", "city_admin"}, "city_reviewing"),
+    "rejoin_notice": ({"city_reviewed"}, {"city_reviewer", "city_admin"}, "notice"),
+    "publish": ({"notice"}, {"city_reviewer", "city_admin"}, "published"),
     "reopen": ({"published"}, {"city_admin"}, "city_reviewing"),
     # Issue 12: the community withdraws a submission until the county starts; the county takes back a
     # pass-on until the city starts.
     "withdraw": ({"submitted"}, {"community_operator"}, "draft"),
     "county_unpass": ({"county_passed"}, {"county_reviewer"}, "county_reviewing"),
 }
+# Steps taken by a service, never on the sheet itself (written out by hand too).
+VIA = {"start_notice": "notice", "reopen_for_objection": "objection", "rejoin_notice": "objection"}
 CASES = [(a, s, r) for a in ALLOWED for s in State.values for r in ROLES]
 
 
@@ -55,8 +63,10 @@ def test_transition_table(action, state, role, cast, evaluation):
     Evaluation.objects.filter(pk=evaluation.pk).update(state=state)
     evaluation.refresh_from_db()
     user = cast.users_by_role()[role]
+    if state == State.NOTICE:
+        ended_notice(evaluation, cast.city_admin)  # publication waits for the window (tests/announcements)
     before = Transition.objects.count()
-    kwargs = {"comment": "请核实", "lines": ["1.2"]}
+    kwargs = {"comment": "请核实", "lines": ["1.2"], "via": VIA.get(action, "")}
     if state in sources and role in roles:
         ev = transition(evaluation, user, action, **kwargs)
         assert ev.state == target
@@ -152,6 +162,10 @@ def test_full_journey_with_city_return_publish_and_reopen(cast, evaluation):
     fill_stage(ev, cast.city_reviewer, Stage.CITY)
     ev = transition(ev, cast.city_reviewer, "city_complete")
     assert ev.returned_lines == []
+    with pytest.raises(WorkflowError, match="仅限：公示中"):
+        transition(ev, cast.city_admin, "publish")
+    ev = transition(ev, cast.city_admin, "start_notice", via="notice")
+    ended_notice(ev, cast.city_admin)
     ev = transition(ev, cast.city_admin, "publish")
     assert ev.state == State.PUBLISHED and ev.published_at and ev.city_total == 100 and ev.star == "五星"
     with pytest.raises(WorkflowError, match="须填写意见"):
@@ -160,7 +174,19 @@ def test_full_journey_with_city_return_publish_and_reopen(cast, evaluation):
     assert ev.state == State.CITY_REVIEWING and ev.published_at is None
     assert [t.action for t in ev.transitions.all()] == [
         "submit", "county_start", "county_pass", "city_start", "city_return", "county_pass", "city_start",
-        "city_complete", "publish", "reopen"]
+        "city_complete", "start_notice", "publish", "reopen"]
+
+
+@pytest.mark.parametrize("action", sorted(VIA))
+def test_service_steps_are_refused_on_the_sheet(action, cast, evaluation):
+    _complete(evaluation, cast)
+    sources, _roles, _target = ALLOWED[action]
+    Evaluation.objects.filter(pk=evaluation.pk).update(state=sorted(sources)[0])
+    evaluation.refresh_from_db()
+    with pytest.raises(WorkflowError, match="不能在评估表上直接执行"):
+        transition(evaluation, cast.city_admin, action, comment="请核实", lines=["1.2"])
+    with pytest.raises(WorkflowError, match="不能在评估表上直接执行"):
+        transition(evaluation, cast.city_admin, action, comment="请核实", lines=["1.2"], via="other")
 
 
 def test_submit_sends_signal_inside_transaction(cast, evaluation):

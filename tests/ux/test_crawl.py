@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from announcements.models import Notice, Objection
 from evaluations.models import Evaluation, EvidenceRevision, Period, State
 from jobs.models import Job
 from ledgers.models import Complaint, Employer, Household, ImportJob, Person, Visit
@@ -64,6 +65,12 @@ NOT_PAGES = {
     "jobs:progress": "htmx fragment: the progress bar",
     "jobs:download": "file",
     "reports:form_batch": "POST only",
+    "announcements:case_assign": "POST only",
+    "announcements:case_note": "POST only",
+    "announcements:case_file": "POST only",
+    "announcements:case_decide": "POST only",
+    "announcements:case_file_download": "file",
+    "announcements:document": "docx/pdf file",
     "verification:draw": "POST only",
     "verification:check_outcome": "POST only",
     "verification:photo": "image file",
@@ -107,6 +114,8 @@ def sample_urls() -> dict[str, str]:
     revision = EvidenceRevision.objects.select_related("evidence").first()
     job = ImportJob.objects.first()
     period = Period.objects.order_by("-year").first()
+    notice = Notice.objects.order_by("-started_at").first()  # the demo's running notice
+    objection = Objection.objects.filter(notice=notice).order_by("pk").first()
     urls = {
         "home": reverse("home"),
         "help": reverse("help"),
@@ -156,6 +165,13 @@ def sample_urls() -> dict[str, str]:
         "jobs:list": reverse("jobs:list"),
         "inbox:index": reverse("inbox:index"),
         "ledgers:duplicates": reverse("ledgers:duplicates"),
+        "announcements:index": reverse("announcements:index"),
+        "announcements:start": reverse("announcements:start", args=[period.pk]),
+        "announcements:detail": reverse("announcements:detail", args=[notice.pk]),
+        "announcements:objection_create": reverse("announcements:objection_create", args=[notice.pk]),
+        "announcements:case": reverse("announcements:case", args=[objection.pk]),
+        "announcements:public_index": reverse("announcements:public_index"),
+        "announcements:public": reverse("announcements:public", args=[notice.pk]),
     }
     extra = {
         "evaluations:detail#county": reverse("evaluations:detail", args=[county_review.pk]),

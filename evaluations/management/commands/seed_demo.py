@@ -1,5 +1,8 @@
 """The demo city for `make run`: 12 communities, a 2025 period all published and a 2026 period whose
 sheets are spread over every state — all walked through the services, never by writing states.
+Publication goes through the notice (公示, announcements.demo): 2025's ran in June 2025; 2026's first
+batch ran over the National Day holiday and is published; a second 2026 notice is running now with one
+upheld and one dismissed objection (the upheld one re-scored a line of the 三星 community).
 
 Communities differ in quality (ledgers.demo.DEMO_TIERS by position: excellent, good, fair, weak): their
 ledgers, checklist answers and the reviewers' discretionary scores follow the tier, so final scores
@@ -15,6 +18,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from announcements import demo as notice_demo
 from evaluations.facts import checklist_fact_names
 from evaluations.models import Evaluation, Period, Stage, State
 from evaluations.scoring import result_for
@@ -97,12 +101,24 @@ class Command(BaseCommand):
                 p2025 = self.period(2025, standard, communities)
                 for index, unit in enumerate(communities):
                     self.walk(Evaluation.objects.get(period=p2025, community=unit), index, State.PUBLISHED)
-                self.stdout.write("2025 年度：12 份评估表已公布")
+                # Publication follows the notice (公示): it ran five working days in June 2025.
+                notice_demo.publish_through_notice(p2025, self.admin, datetime.date(2025, 6, 3))
+                self.stdout.write("2025 年度：12 份评估表经公示后已公布")
             if created_2026:
-                for index, unit in enumerate(communities):
+                # The sheets to publish first: their notice ran over the National Day holiday of 2026.
+                order = sorted(enumerate(communities),
+                               key=lambda item: TARGETS_2026[item[0] % len(TARGETS_2026)] != State.PUBLISHED)
+                published = False
+                for index, unit in order:
                     target = TARGETS_2026[index % len(TARGETS_2026)]
+                    if target != State.PUBLISHED and not published:
+                        notice_demo.publish_through_notice(p2026, self.admin, datetime.date(2026, 9, 28))
+                        published = True
                     self.walk(Evaluation.objects.get(period=p2026, community=unit), index, target)
-                self.stdout.write("2026 年度：评估表分布在各个流程状态")
+                # The city-reviewed sheet is on the notice running now, with an upheld and a dismissed objection.
+                notice = notice_demo.running_notice(p2026, self.admin, self.org["city_reviewer"])
+                self.stdout.write("2026 年度：评估表分布在各个流程状态；第 1 批经公示已公布，"
+                                  f"「{notice.title}」公示中（异议 2 件：1 件部分成立、1 件不成立）")
                 for note in create_demo_verification(p2026, org):
                     self.stdout.write(f"抽查核实：{note}")
             else:
@@ -247,6 +263,4 @@ class Command(BaseCommand):
             return
         ev = self.fill(ev, Stage.CITY, index, city)
         ev = self.act(ev, city, "city_complete")
-        if final == State.CITY_REVIEWED:
-            return
-        self.act(ev, self.admin, "publish")
+        # Publication follows the period's notice (announcements.demo), for every sheet at once.

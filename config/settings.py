@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "jobs",
+    "register",
 ]
 
 MIDDLEWARE = [

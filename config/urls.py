@@ -29,6 +29,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),
     path("jobs/", include("jobs.urls")),
+    path("register/", include("register.urls")),
+    path("public/register/", include("register.public_urls")),
     path("help/", org_views.help_page, name="help"),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,14 @@ LABELS = {
     "county_deadline": "县级审核截止日期",
     "city_deadline": "市级复核截止日期",
     "communities": "参加社区",
+    # register app: appeals and the expert panel
+    "appeal_days": "复核申请期限（天）",
+    "panel_method": "专家组计分方法",
+    "panel_exclude_own_district": "专家回避本区",
+}
+SETTING_CHOICES = {
+    "panel_method": {"mean": "平均分", "trimmed": "去掉最高分和最低分后的平均分"},
+    "panel_exclude_own_district": {True: "是", False: "否"},
 }
 
 
@@ -26,6 +34,8 @@ def show_setting(key: str, value: Any) -> str:
         return "，".join(f"{b.get('name', '')} ≥ {format_points(b.get('min'))} 分" for b in value)
     if key == "score_step":
         return f"{format_points(value)} 分"
+    if key in SETTING_CHOICES:
+        return SETTING_CHOICES[key].get(value, str(value))
     if key == "communities" and isinstance(value, list):
         return f"{len(value)} 个（代码 {'、'.join(value)}）"
     return str(value)

@@ -60,10 +60,14 @@ STATE_RULES: dict[str, StateRule] = {
     State.CITY_REVIEWING.value: StateRule(EDITABLE_STAGE.get(State.CITY_REVIEWING), False, True),
     State.CITY_REVIEWED.value: StateRule(EDITABLE_STAGE.get(State.CITY_REVIEWED), False, False),
     State.PUBLISHED.value: StateRule(EDITABLE_STAGE.get(State.PUBLISHED), True, False),
+    # An appeal's re-scoring: the city column is open again; the published result stays visible to all.
+    State.APPEAL_REVIEWING.value: StateRule(EDITABLE_STAGE.get(State.APPEAL_REVIEWING), True, False),
 }
 _NO_RULE = StateRule(None, False, False)
 
-ActionKind = Literal["forward", "return", "reopen"]
+# "appeal": done from an appeal's page only (register.services.appeals checks the reviewer's independence),
+# never offered among the sheet's buttons nor accepted by the generic transition view.
+ActionKind = Literal["forward", "return", "reopen", "appeal"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,10 @@ ACTIONS: dict[str, Action] = {
                style="success", bulk=True),
         Action("reopen", "重新开放（撤回公布）", frozenset({State.PUBLISHED}), State.CITY_REVIEWING, _Y,
                kind="reopen", permission="reopen", needs_comment=True, style="danger"),
+        Action("appeal_start", "受理复核申请并重新评分", frozenset({State.PUBLISHED}), State.APPEAL_REVIEWING, _Y,
+               kind="appeal", permission="decide_appeal", needs_comment=True, style="warning"),
+        Action("appeal_complete", "完成复核申请重新评分", frozenset({State.APPEAL_REVIEWING}), State.PUBLISHED, _Y,
+               kind="appeal", permission="decide_appeal", check_stage=_Y, needs_comment=True, style="success"),
     ]
 }
 
@@ -265,8 +273,9 @@ def may_act(user: User, evaluation: Evaluation, action: Action | str) -> bool:
 
 
 def available_actions(user: User, evaluation: Evaluation) -> list[Action]:
-    """Actions the user could try on the sheet now (role and state; completeness is checked on use)."""
-    return [a for a in ACTIONS.values() if may_act(user, evaluation, a)]
+    """Actions the user could try on the sheet now (role and state; completeness is checked on use).
+    Appeal steps are offered on the appeal's page, not here."""
+    return [a for a in ACTIONS.values() if a.kind != "appeal" and may_act(user, evaluation, a)]
 
 
 def bulk_actions(user: User) -> list[Action]:

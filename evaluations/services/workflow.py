@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from orgs.models import User
 from orgs.scoping import community_filter
+from register.services.awards import record_award
 
 from .. import policy
 from ..audit import record
@@ -164,12 +165,16 @@ def transition(
     comment: str = "",
     lines: Iterable[str] = (),
     expected_revision: int | None = None,
+    on_appeal: bool = False,
 ) -> Evaluation:
     action = ACTIONS.get(action_name)
     if action is None:
         raise WorkflowError(f"未知的操作「{action_name}」。")
     if not policy.may_do_kind(user, action):
         raise NotAllowed(f"您的角色（{user.get_role_display()}）不能执行「{action.label}」。")
+    if action.kind == "appeal" and not on_appeal:
+        # Only register.services.appeals, which checks that the reviewer took no part in the sheet.
+        raise NotAllowed(f"「{action.label}」须在复核申请页面办理。")
     comment = (comment or "").strip()
     with transaction.atomic():
         # Lock the period first: its settings freeze on the first submission (see periods.update_period_settings).
@@ -237,6 +242,9 @@ def transition(
         if action.name == "submit":
             evaluation_submitted.send(sender=Evaluation, evaluation=ev, user=user)
         refresh_cached_result(ev)
+        if action.name == "publish":
+            # The star register: the award (certificate) follows the published result.
+            record_award(ev, user)
     return ev
 
 

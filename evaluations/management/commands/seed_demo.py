@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,10 +40,14 @@ TARGETS_2026 = [
     State.DRAFT, "returned", State.SUBMITTED, State.COUNTY_REVIEWING, State.COUNTY_PASSED, State.CITY_REVIEWING,
     State.CITY_REVIEWED, State.PUBLISHED, State.PUBLISHED, "gate_failed", "disqualified", State.SUBMITTED,
 ]
+# 2024 (a compact past period): these communities, published; with 2025 and 2026 they hold a star three years
+# running (和平社区 and 城东社区 are published in 2026 too).
+PAST_2024 = (0, 4, 7, 8)
 ORDER = [State.DRAFT, State.SUBMITTED, State.COUNTY_REVIEWING, State.COUNTY_PASSED, State.CITY_REVIEWING,
          State.CITY_REVIEWED, State.PUBLISHED]
 # An evaluation of year N is done around the turn of the year.
 DEADLINES = {
+    2024: (datetime.date(2024, 3, 31), datetime.date(2024, 4, 30), datetime.date(2024, 5, 31)),
     2025: (datetime.date(2025, 3, 31), datetime.date(2025, 4, 30), datetime.date(2025, 5, 31)),
     2026: (datetime.date(2026, 12, 31), datetime.date(2027, 1, 20), datetime.date(2027, 2, 10)),
 }
@@ -65,12 +71,26 @@ TIER_SCORING = {
 STAGE_SHARE = {Stage.SELF: 0.4, Stage.COUNTY: 1.2, Stage.CITY: 1.0}  # communities are generous with themselves
 
 
+@contextmanager
+def ledger_year_as(year: int, source: int) -> Iterator[None]:
+    """The demo ledgers hold 2025–2026 only: a past period's sheets read the facts of `source` instead."""
+    from ledgers import snapshots
+
+    inner = snapshots.compute_community
+    snapshots.compute_community = lambda y, cid: inner(source if y == year else y, cid)
+    try:
+        yield
+    finally:
+        snapshots.compute_community = inner
+
+
 def step_down(value: Decimal, amount: Decimal, low: Decimal) -> Decimal:
     return max(low, value - amount)
 
 
 class Command(BaseCommand):
-    help = "Create the demo city, the 2025 (published) and 2026 (every state) evaluation periods."
+    help = ("Create the demo city, the 2024 (a few communities) and 2025 (published) and 2026 (every state) "
+            "evaluation periods, and the register's demo (an appeal, a revoked star, an expert panel).")
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=None, help="demo password (default: DEMO_PASSWORD or built-in)")
@@ -97,11 +117,22 @@ class Command(BaseCommand):
                 for index, unit in enumerate(communities):
                     self.walk(Evaluation.objects.get(period=p2025, community=unit), index, State.PUBLISHED)
                 self.stdout.write("2025 年度：12 份评估表已公布")
+            if not Period.objects.filter(year=2024).exists():
+                # Compact: only the communities whose three years running the register shows.
+                p2024 = self.period(2024, standard, [communities[i] for i in PAST_2024])
+                with ledger_year_as(2024, 2025):
+                    for index in PAST_2024:
+                        self.walk(Evaluation.objects.get(period=p2024, community=communities[index]), index,
+                                  State.PUBLISHED)
+                self.stdout.write(f"2024 年度：{len(PAST_2024)} 份评估表已公布（历年名录与连续三年达标）")
             if created_2026:
                 for index, unit in enumerate(communities):
                     target = TARGETS_2026[index % len(TARGETS_2026)]
                     self.walk(Evaluation.objects.get(period=p2026, community=unit), index, target)
                 self.stdout.write("2026 年度：评估表分布在各个流程状态")
+                from register.demo import seed_register
+
+                self.stdout.write(seed_register(org, communities))
             else:
                 self.stdout.write("2026 年度评估期已存在，未改动（seed_demo 可重复运行）")
         self.stdout.write(self.style.SUCCESS(f"示范数据就绪。演示账号（密码均为 {org['password']}）："))

@@ -57,6 +57,12 @@ NOT_PAGES = {
     "jobs:progress": "htmx fragment: the progress bar",
     "jobs:download": "file",
     "reports:form_batch": "POST only",
+    "register:export": "POST only (starts a job)",
+    "register:award_change": "POST only",
+    "register:award_document": "file",
+    "register:appeal_decide": "POST only",
+    "register:appeal_file": "file",
+    "register:panel_adopt": "POST only",
 }
 NOT_PAGE_PREFIXES = ("api:v1:", "admin:")
 
@@ -137,6 +143,7 @@ def sample_urls() -> dict[str, str]:
         "api:tokens": reverse("api:tokens"),
         "jobs:list": reverse("jobs:list"),
         "ledgers:duplicates": reverse("ledgers:duplicates"),
+        **_register_pages(draft, published, period),
     }
     extra = {
         "evaluations:detail#county": reverse("evaluations:detail", args=[county_review.pk]),
@@ -159,6 +166,28 @@ def sample_urls() -> dict[str, str]:
     urls.update(_unit_pages())
     urls.update(extra)
     return urls
+
+
+def _register_pages(draft: Evaluation, published: Evaluation, period: Period) -> dict[str, str]:
+    """The register's pages on the demo's objects (the appeal and the panel are of 西山区 communities)."""
+    from register.models import Appeal, Award, PanelRating
+
+    award = Award.objects.filter(community=draft.community).first() or Award.objects.first()
+    return {
+        "register:index": reverse("register:index"),
+        "register:national": reverse("register:national"),
+        "register:appeals": reverse("register:appeals"),
+        "register:award": reverse("register:award", args=[award.pk]),
+        "register:community": reverse("register:community", args=[draft.community_id]),
+        "register:appeal": reverse("register:appeal", args=[Appeal.objects.first().pk]),
+        "register:appeal_new": reverse("register:appeal_new", args=[published.pk]),
+        "register:panel": reverse("register:panel", args=[PanelRating.objects.first().evaluation_id]),
+        "register:panel_mine": reverse("register:panel_mine"),
+        "register:panel_rate": reverse("register:panel_rate", args=[PanelRating.objects.first().pk]),
+        "register:rules": reverse("register:rules", args=[period.pk]),
+        "register_public:index": reverse("register_public:index"),
+        "reports:dashboard#yoy": reverse("reports:dashboard", args=["yoy"]),
+    }
 
 
 def _unit_pages() -> dict[str, str]:

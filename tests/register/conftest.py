@@ -45,7 +45,7 @@ def make_sheet(cast, standard_version, year: int, community, *, until: str = "pu
                                     for k, v in GOOD_FACTS.items() if k in checklist])
     operator = cast.operator if community == cast.community else (
         cast.outsider if community == cast.other_community else cast.operator)
-    for action, who, stage in STEPS:
+    for action, who, stage in STEPS if until != "draft" else []:
         if stage is not None:
             fill(cast, ev, stage, minus if stage == Stage.CITY else None)
         user = operator if who == "operator" else getattr(cast, who)

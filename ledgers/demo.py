@@ -24,6 +24,7 @@ from django.db import transaction
 from stdnum.cn import ric
 
 from .dates import add_months
+from .live_facts import ledgers_changed
 from .models import (
     Channel,
     Complaint,
@@ -506,4 +507,6 @@ def create_demo_ledgers(
     start = Person.objects.count() + 1
     generate_ledgers(communities, period.year, persons_per_community, seed=seed, start_index=start,
                      years=(period.year - 1, period.year), tiers=tiers)
+    # Written in bulk (no signals): facts stored for these communities before are outdated.
+    ledgers_changed(unit.pk for unit in communities)
     return len(communities)

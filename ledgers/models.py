@@ -535,3 +535,46 @@ class DuplicateAttempt(AppendOnlyModel):
         verbose_name = "重复登记"
         verbose_name_plural = "重复登记"
         ordering = ["-at", "-id"]
+
+
+class LedgerGeneration(models.Model):
+    """A counter per community, bumped in the same transaction as any change of its ledgers.
+
+    Anything computed from a community's ledgers and stored (`LiveFacts`) remembers the generation it
+    was computed at; a different generation means the ledgers changed since.
+    """
+
+    community = models.OneToOneField("orgs.Unit", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    generation = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "台帐变更计数"
+        verbose_name_plural = "台帐变更计数"
+
+
+class LiveFacts(models.Model):
+    """One community's ledger facts for one year, as a draft sheet reads them (ledgers.live_facts).
+
+    Recomputed on the first read after a ledger change, so opening a sheet or saving a score does not
+    run the facts' twenty queries again while the ledgers stay as they are.
+    """
+
+    community = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    values = models.JSONField(default=dict)
+    # The community's LedgerGeneration read before computing, and the definitions' fingerprint.
+    generation = models.PositiveBigIntegerField()
+    definitions = models.CharField(max_length=16)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "台帐事实（缓存）"
+        verbose_name_plural = "台帐事实（缓存）"
+        constraints = [models.UniqueConstraint(fields=["community", "year"], name="live_facts_unique")]
+
+
+# Every model the facts and statistics are computed from: a save or delete marks its community changed
+# (ledgers.live_facts, reports.stats_store). Bulk writes (imports) also save a LedgerEvent.
+def fact_source_models() -> tuple[type[models.Model], ...]:
+    return (Person, Household, UnemploymentRegistration, HardshipRecognition, ZeroEmploymentHousehold,
+            Employment, ServiceRecord, Visit, LedgerEvent)

@@ -19,6 +19,7 @@ from evaluations.facts import FactValue, forget_facts
 from evaluations.models import Evaluation, State
 from orgs.scoping import can
 
+from . import live_facts
 from .facts import DEFINITIONS, FACT_NAMES, FACTS, compute_community
 from .models import FactSnapshot
 
@@ -53,7 +54,7 @@ def ledger_facts(evaluation: Evaluation) -> dict[str, FactValue]:
             for name in FACTS
             if name in snap.values
         }
-    values, _ = compute_community(evaluation.period.year, evaluation.community_id)
+    values = live_facts.values_for(evaluation.period.year, evaluation.community_id)
     return {
         name: FactValue(name, value, source="ledger", label="台帐（实时计算）", drill_url=drill_url(evaluation, name),
                         extra={"definition": DEFINITIONS.get(name, "")})

@@ -14,10 +14,7 @@ class ReportsConfig(AppConfig):
         from .stats_store import on_evaluation_saved, on_ledger_change
 
         # Everything the stored statistics are computed from: changes mark the community's rows stale.
-        for model in (ledger_models.Person, ledger_models.Household, ledger_models.UnemploymentRegistration,
-                      ledger_models.HardshipRecognition, ledger_models.ZeroEmploymentHousehold,
-                      ledger_models.Employment, ledger_models.ServiceRecord, ledger_models.Visit,
-                      ledger_models.FactSnapshot, ledger_models.LedgerEvent):
+        for model in (*ledger_models.fact_source_models(), ledger_models.FactSnapshot):
             post_save.connect(on_ledger_change, sender=model, dispatch_uid=f"reports.stats.{model.__name__}.save")
             post_delete.connect(on_ledger_change, sender=model, dispatch_uid=f"reports.stats.{model.__name__}.del")
         post_save.connect(on_evaluation_saved, sender=Evaluation, dispatch_uid="reports.stats.evaluation")

@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import models
 from django.db.models import Count
@@ -27,6 +26,7 @@ from django.utils import timezone
 from evaluations.models import Evaluation, FactAnswer, Period, State
 from ledgers.dates import period_bounds
 from ledgers.facts import FACTS
+from ledgers.live_facts import community_of
 from ledgers.models import (
     Channel,
     Employment,
@@ -207,19 +207,9 @@ def mark_stale(community_ids: Iterable[int | None]) -> None:
         CommunityStat.objects.filter(community_id__in=ids, stale=False).update(stale=True)
 
 
-def _community_of(instance: models.Model) -> int | None:
-    *hops, last = instance.scope_path.split("__")
-    obj: Any = instance
-    for hop in hops:
-        obj = getattr(obj, hop, None)
-        if obj is None:
-            return None
-    return getattr(obj, f"{last}_id", None)
-
-
 def on_ledger_change(sender, instance, **kwargs) -> None:
     """post_save / post_delete of a ledger record, a ledger event (imports) or a fact snapshot."""
-    mark_stale([_community_of(instance)])
+    mark_stale([community_of(instance)])
 
 
 def on_evaluation_saved(sender, instance: Evaluation, update_fields=None, **kwargs) -> None:

@@ -73,15 +73,20 @@ STAGE_SHARE = {Stage.SELF: 0.4, Stage.COUNTY: 1.2, Stage.CITY: 1.0}  # communiti
 
 @contextmanager
 def ledger_year_as(year: int, source: int) -> Iterator[None]:
-    """The demo ledgers hold 2025–2026 only: a past period's sheets read the facts of `source` instead."""
-    from ledgers import snapshots
+    """The demo ledgers hold 2025–2026 only: a past period's sheets read the facts of `source` instead
+    (live facts of drafts through `ledgers.facts`, snapshots through `ledgers.snapshots`)."""
+    from ledgers import facts, snapshots
 
-    inner = snapshots.compute_community
-    snapshots.compute_community = lambda y, cid: inner(source if y == year else y, cid)
+    originals = (facts.compute_community, snapshots.compute_community)
+
+    def shifted(inner):
+        return lambda y, cid: inner(source if y == year else y, cid)
+
+    facts.compute_community, snapshots.compute_community = (shifted(f) for f in originals)
     try:
         yield
     finally:
-        snapshots.compute_community = inner
+        facts.compute_community, snapshots.compute_community = originals
 
 
 def step_down(value: Decimal, amount: Decimal, low: Decimal) -> Decimal:

@@ -55,6 +55,9 @@ def appeal_refusal(evaluation: Evaluation, user: User, today: datetime.date | No
         return f"复核申请期限已过（截止 {deadline:%Y-%m-%d}）。" if deadline else "结果尚未公布。"
     if open_appeal(evaluation) is not None:
         return "本评估表已有一项复核申请正在办理，请等待决定。"
+    # One appeal per published result (a result changed on appeal keeps its publication date).
+    if evaluation.appeals.filter(filed_at__gte=evaluation.published_at).exists():
+        return "本评估表的公布结果已申请过复核并已作出决定，不能再次申请。"
     return ""
 
 

@@ -243,3 +243,8 @@ def test_year_over_year_baseline_and_national_eligibility(cast, standard_version
 def test_appeal_model_str(cast, published):
     appeal = appeals.file_appeal(published, cast.operator, "请复核", [])
     assert "复核申请" in str(Appeal.objects.get(pk=appeal.pk))
+
+
+def test_one_appeal_per_published_result(cast, published, second_reviewer):
+    appeals.keep(appeals.file_appeal(published, cast.operator, "请复核", []), second_reviewer, "维持")
+    assert "已申请过复核" in appeals.appeal_refusal(published, cast.operator)

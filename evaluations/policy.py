@@ -65,9 +65,9 @@ STATE_RULES: dict[str, StateRule] = {
 }
 _NO_RULE = StateRule(None, False, False)
 
-# "appeal": done from an appeal's page only (register.services.appeals checks the reviewer's independence),
-# never offered among the sheet's buttons nor accepted by the generic transition view.
-ActionKind = Literal["forward", "return", "reopen", "appeal"]
+# forward: puts the sheet on the actor's to-do list; system: done by a service on the actor's behalf (an
+# appeal's re-scoring), on nobody's list.
+ActionKind = Literal["forward", "return", "reopen", "system"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,9 @@ class Action:
     needs_lines: bool = False
     style: str = "primary"
     bulk: bool = False
+    # "" = a step on one sheet (sheet page, bulk list, API). Otherwise the service that takes the step
+    # (an appeal's decision): refused anywhere else, offered on no sheet.
+    via: str = ""
 
     @property
     def role_permission(self) -> str:
@@ -116,9 +119,10 @@ ACTIONS: dict[str, Action] = {
         Action("reopen", "重新开放（撤回公布）", frozenset({State.PUBLISHED}), State.CITY_REVIEWING, _Y,
                kind="reopen", permission="reopen", needs_comment=True, style="danger"),
         Action("appeal_start", "受理复核申请并重新评分", frozenset({State.PUBLISHED}), State.APPEAL_REVIEWING, _Y,
-               kind="appeal", permission="decide_appeal", needs_comment=True, style="warning"),
+               kind="system", permission="decide_appeal", needs_comment=True, style="warning", via="appeal"),
         Action("appeal_complete", "完成复核申请重新评分", frozenset({State.APPEAL_REVIEWING}), State.PUBLISHED, _Y,
-               kind="appeal", permission="decide_appeal", check_stage=_Y, needs_comment=True, style="success"),
+               kind="system", permission="decide_appeal", check_stage=_Y, needs_comment=True, style="success",
+               via="appeal"),
     ]
 }
 
@@ -274,12 +278,13 @@ def may_act(user: User, evaluation: Evaluation, action: Action | str) -> bool:
 
 def available_actions(user: User, evaluation: Evaluation) -> list[Action]:
     """Actions the user could try on the sheet now (role and state; completeness is checked on use).
-    Appeal steps are offered on the appeal's page, not here."""
-    return [a for a in ACTIONS.values() if a.kind != "appeal" and may_act(user, evaluation, a)]
+
+    Steps taken by a service (an appeal's decision) are not offered on a sheet."""
+    return [a for a in ACTIONS.values() if not a.via and may_act(user, evaluation, a)]
 
 
 def bulk_actions(user: User) -> list[Action]:
-    return [a for a in ACTIONS.values() if a.bulk and may_do_kind(user, a)]
+    return [a for a in ACTIONS.values() if a.bulk and not a.via and may_do_kind(user, a)]
 
 
 def waiting_states(user: User) -> frozenset[str]:

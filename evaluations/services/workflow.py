@@ -51,6 +51,10 @@ RETURN_STAGE = {"county_return": Stage.COUNTY, "city_return": Stage.CITY}
 CLEARS_RETURN = {"county_pass": Stage.COUNTY, "city_complete": Stage.CITY}
 
 
+# Who takes the steps that are not a sheet's own (policy `Action.via`), for the refusal message.
+VIA_LABELS = {"appeal": "复核申请的办理"}
+
+
 def state_label(state: str) -> str:
     return State(state).label if state in State.values else state
 
@@ -165,16 +169,17 @@ def transition(
     comment: str = "",
     lines: Iterable[str] = (),
     expected_revision: int | None = None,
-    on_appeal: bool = False,
+    via: str = "",
 ) -> Evaluation:
+    """One workflow step. `via` names the service taking a step that is not a sheet's own (policy
+    `Action.via`: an appeal's decision, which checks the reviewer's independence); refused elsewhere."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise WorkflowError(f"未知的操作「{action_name}」。")
     if not policy.may_do_kind(user, action):
         raise NotAllowed(f"您的角色（{user.get_role_display()}）不能执行「{action.label}」。")
-    if action.kind == "appeal" and not on_appeal:
-        # Only register.services.appeals, which checks that the reviewer took no part in the sheet.
-        raise NotAllowed(f"「{action.label}」须在复核申请页面办理。")
+    if action.via != via:
+        raise WorkflowError(f"「{action.label}」不能在评估表上直接执行（由{VIA_LABELS.get(action.via, '专门的功能')}办理）。")
     comment = (comment or "").strip()
     with transaction.atomic():
         # Lock the period first: its settings freeze on the first submission (see periods.update_period_settings).

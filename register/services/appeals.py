@@ -159,7 +159,7 @@ def start_rescoring(appeal: Appeal, user: User, comment: str) -> Appeal:
         locked = _locked_appeal(appeal)
         if locked.status != AppealStatus.OPEN:
             raise WorkflowError(f"该复核申请当前为「{locked.get_status_display()}」，不能再受理重新评分。")
-        ev = transition(locked.evaluation, user, "appeal_start", comment=comment, on_appeal=True)
+        ev = transition(locked.evaluation, user, "appeal_start", comment=comment, via="appeal")
         locked.status = AppealStatus.REVIEWING
         locked.old_scores = {
             s.line_id: str(s.score) if s.score is not None else None
@@ -178,7 +178,7 @@ def complete(appeal: Appeal, user: User, decision: str) -> Appeal:
         locked = _locked_appeal(appeal)
         if locked.status != AppealStatus.REVIEWING:
             raise WorkflowError(f"该复核申请当前为「{locked.get_status_display()}」，没有进行中的重新评分。")
-        ev = transition(locked.evaluation, user, "appeal_complete", comment=decision, on_appeal=True)
+        ev = transition(locked.evaluation, user, "appeal_complete", comment=decision, via="appeal")
         now_scores = {
             s.line_id: str(s.score) if s.score is not None else None
             for s in LineScore.objects.filter(evaluation=ev, stage=Stage.CITY.value)

@@ -22,7 +22,7 @@ ALLOWED = {
     "city_complete": ({"city_reviewing"}, {"city_reviewer", "city_admin"}, "city_reviewed"),
     "publish": ({"city_reviewed"}, {"city_reviewer", "city_admin"}, "published"),
     "reopen": ({"published"}, {"city_admin"}, "city_reviewing"),
-    # Done from an appeal's page only (register.services.appeals), hence on_appeal=True below.
+    # Taken by register.services.appeals only (policy `via`), hence via="appeal" below.
     "appeal_start": ({"published"}, {"city_reviewer", "city_admin"}, "appeal_reviewing"),
     "appeal_complete": ({"appeal_reviewing"}, {"city_reviewer", "city_admin"}, "published"),
 }
@@ -56,7 +56,7 @@ def test_transition_table(action, state, role, cast, evaluation):
     evaluation.refresh_from_db()
     user = cast.users_by_role()[role]
     before = Transition.objects.count()
-    kwargs = {"comment": "请核实", "lines": ["1.2"], "on_appeal": action in APPEAL_ACTIONS}
+    kwargs = {"comment": "请核实", "lines": ["1.2"], "via": "appeal" if action in APPEAL_ACTIONS else ""}
     if state in sources and role in roles:
         ev = transition(evaluation, user, action, **kwargs)
         assert ev.state == target
@@ -79,7 +79,7 @@ def test_appeal_steps_are_refused_outside_the_appeal_service(action, cast, evalu
     _complete(evaluation, cast)
     Evaluation.objects.filter(pk=evaluation.pk).update(state=next(iter(ALLOWED[action][0])))
     evaluation.refresh_from_db()
-    with pytest.raises(NotAllowed, match="复核申请页面"):
+    with pytest.raises(WorkflowError, match="不能在评估表上直接执行"):
         transition(evaluation, cast.city_reviewer, action, comment="请核实")
 
 

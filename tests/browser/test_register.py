@@ -102,3 +102,45 @@ def test_star_revoked_and_the_register_shows_it(page, cast, standard_version):
     page.goto(f"{page.live_url}/public/register/")
     public = page.get_by_test_id(f"public-award-{award.certificate_no}").inner_text()
     assert "已摘牌" in public and cast.community.name in public
+
+
+def test_expert_panel_scores_the_innovation_line(page, cast, standard_version, second_reviewer):
+    from evaluations.models import LineScore
+    from register.models import PanelRating
+
+    sheet = make_sheet(cast, standard_version, 2025, cast.community, until="city_start")
+    login(page, cast.city_admin.username, PASSWORD)
+    page.goto(f"{page.live_url}/evaluations/{sheet.pk}/")
+    page.get_by_test_id("panel-link").click()
+    form = page.get_by_test_id("panel-form")
+    # The county reviewer of the community's own district is not offered (the period's default).
+    assert f"{cast.county_reviewer.display_name}（" not in form.inner_text()
+    form.get_by_label(second_reviewer.display_name, exact=False).check()
+    form.get_by_label(cast.other_county_reviewer.username, exact=False).check()
+    form.get_by_role("button", name="保存专家组").click()
+    page.wait_for_load_state("networkidle")
+    assert "已评分 0 / 2 人" in page.get_by_test_id("panel-progress").inner_text()
+    logout(page)
+
+    for rater, score in ((second_reviewer, "4.5"), (cast.other_county_reviewer, "3.5")):
+        login(page, rater.username, PASSWORD)
+        page.goto(f"{page.live_url}/register/panel/")
+        page.get_by_test_id("panel-mine").get_by_role("link").first.click()
+        page.fill("#id_score", score)
+        page.get_by_test_id("panel-rate-submit").click()
+        page.wait_for_load_state("networkidle")
+        progress = page.get_by_test_id("panel-progress").inner_text()
+        if rater == second_reviewer:  # the first rater sees only their own score
+            assert "1 / 2" in progress and "3.5" not in progress
+        else:
+            assert "4" in page.get_by_test_id("panel-result").inner_text()
+        logout(page)
+
+    assert PanelRating.objects.filter(evaluation=sheet, score__isnull=False).count() == 2
+    login(page, cast.city_reviewer.username, PASSWORD)
+    page.goto(f"{page.live_url}/register/sheet/{sheet.pk}/panel/")
+    page.get_by_test_id("panel-adopt").click()
+    page.wait_for_load_state("networkidle")
+    line = standard_version.standard.innovation_line
+    assert LineScore.objects.get(evaluation=sheet, line_id=line, stage="city").score == 4
+    assert page.get_by_test_id(f"value-{line}-city").count() + page.get_by_test_id(f"score-{line}-city").count() == 1

@@ -31,6 +31,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("register/", include("register.urls")),
     path("public/register/", include("register.public_urls")),
+    path("verification/", include("verification.urls")),
     path("help/", org_views.help_page, name="help"),
     path("admin/", admin.site.urls),
 ]

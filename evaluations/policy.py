@@ -224,6 +224,27 @@ def may_refresh_facts(user: User, evaluation: Evaluation) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------
+# Spot-checks of the ledgers (verification app)
+
+# States in which the county has decided (passed the sheet on; a return also counts, below): the
+# results of the spot-checks are then released to those who do not check (community, street).
+VERIFICATION_RELEASED_STATES: frozenset[str] = frozenset(
+    {State.COUNTY_PASSED, State.CITY_REVIEWING, State.CITY_REVIEWED, State.PUBLISHED}
+)
+
+
+def may_see_verification(user: User, evaluation: Evaluation | None) -> bool:
+    """Checkers (county and city reviewers) always; others once the county has decided on the sheet."""
+    if can(user, "verify"):
+        return True
+    if evaluation is None:
+        return False
+    return evaluation.state in VERIFICATION_RELEASED_STATES or (
+        evaluation.state == State.DRAFT and bool(evaluation.returned_by)
+    )
+
+
+# ------------------------------------------------------------------------------------------------
 # Evidence
 
 

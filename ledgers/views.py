@@ -36,6 +36,7 @@ from .models import (
     UnemploymentRegistration,
     ZeroEmploymentHousehold,
 )
+from .paging import ByCommunity
 from .selectors import (
     PARENTS,
     RECORD_KINDS,
@@ -140,7 +141,7 @@ def person_list(request):
     status = request.GET.get("status", "")
     if status in STATUS_FILTERS:
         qs = qs.filter(STATUS_FILTERS[status][1]).distinct()
-    page = _page(request, qs.order_by("community__code", "household__code", "id"))
+    page = _page(request, ByCommunity(qs, "household__code", "id"))
     for p in page.object_list:
         show_person(p, request.user)
     ctx = {
@@ -264,7 +265,7 @@ def household_list(request):
         qs = qs.filter(Q(code=q) | Q(head_name__contains=q) | Q(address__contains=q))
     if request.GET.get("zero"):
         qs = qs.filter(zero_employment__exited_on__isnull=True, zero_employment__isnull=False)
-    page = _page(request, qs.order_by("community__code", "code"))
+    page = _page(request, ByCommunity(qs, "code"))
     return render(request, "ledgers/household_list.html", {
         "page": page, "q": q, "selected": selected, "qs": _querystring(request),
         "communities": visible_communities(request.user), "zero": request.GET.get("zero", ""),
@@ -326,7 +327,7 @@ def employer_list(request):
     q = search.search_text(request)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(credit_code=q.upper()))
-    page = _page(request, qs.order_by("community__code", "name"))
+    page = _page(request, ByCommunity(qs, "name"))
     return render(request, "ledgers/employer_list.html", {
         "page": page, "q": q, "selected": selected, "qs": _querystring(request),
         "communities": visible_communities(request.user), "can_edit": can(request.user, "edit_ledger"),

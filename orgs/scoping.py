@@ -114,6 +114,13 @@ ACTION_ROLES: dict[str, set[str]] = {
     "rate_panel": {Role.CITY_REVIEWER, Role.COUNTY_REVIEWER},
     # The star register: downgrade and revoke (摘牌), per-period appeal and panel settings.
     "manage_register": {Role.CITY_ADMIN},
+    # Spot-checks of the ledgers (verification app): draw samples and record checks in one's scope.
+    # Communities and streets read the results of their own once the county has decided
+    # (evaluations.policy.may_see_verification).
+    "verify": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    # The province's registrations as reference lists: imported by the city, read by reviewers.
+    "manage_reference": {Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    "view_reference": {Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
 }
 
 

@@ -316,6 +316,13 @@ MATRIX: dict[str, list[Case]] = {
     "ledgers:duplicates": [Case("none", "get", per_role(
         403, county_reviewer=200, other_county_reviewer=200, city_reviewer=200, city_admin=200))],
     "ledgers:employers": [Case("none", "get", EVERYONE)],
+    # ---- verification: pages without an object; the object pages' table is tests/verification/test_permissions.py.
+    "verification:index": [Case("none", "get", EVERYONE)],
+    "verification:help": [Case("none", "get", EVERYONE)],
+    "verification:references": [Case("none", "get", per_role(
+        403, county_reviewer=200, other_county_reviewer=200, city_reviewer=200, city_admin=200))],
+    "verification:reconcile_city": [Case("none", "post", per_role(
+        403, county_reviewer=302, other_county_reviewer=302, city_reviewer=302, city_admin=302))],
     "ledgers:complaints": [Case("none", "get", EVERYONE)],
     # Create pages name the community (?community=, as the list links do); the outsider's choice of a
     # community outside its unit answers 404, roles without edit_ledger 403.
@@ -496,7 +503,13 @@ NOT_IN_MATRIX_PREFIXES = {
     "admin:": "Django admin: staff only; no cast user is staff (test_admin_is_staff_only)",
     "api:v1:": "token-authenticated JSON API, covered by its own permission tests in tests/api",
 }
-NOT_YET_IN_MATRIX: set[str] = set()
+# Object pages of the verification app: their literal table (role, url, method, status) is
+# tests/verification/test_permissions.py, on objects of its own (draws, checks, reference sources).
+NOT_YET_IN_MATRIX: set[str] = {
+    "verification:community", "verification:draw", "verification:report", "verification:county_report",
+    "verification:draw_detail", "verification:check", "verification:check_outcome", "verification:photo",
+    "verification:source_edit", "verification:reconcile", "verification:reconcile_xlsx",
+}
 
 
 def named_urls() -> set[str]:

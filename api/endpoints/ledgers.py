@@ -30,6 +30,7 @@ from ledgers.models import (
     ImportJob,
     Person,
 )
+from ledgers.paging import ByCommunity
 from ledgers.selectors import PARENTS, RECORD_KINDS, record_visible, target_community, visible_hardship
 from orgs import pickers
 from orgs.scoping import can, get_for_user, require, scope_queryset, visible_communities
@@ -159,8 +160,7 @@ def list_persons(request, filters: Query[LedgerFilter], page: Query[PageParams])
     if filters.q:
         q = filters.q.strip()
         qs = qs.filter(Q(name__contains=q) | Q(id_number=q.upper()) | Q(phone=q) | Q(household__code=q))
-    qs = qs.order_by("community__code", "household__code", "id")
-    return paginate(qs, page, lambda p: _person_row(p, request.auth))
+    return paginate(ByCommunity(qs, "household__code", "id"), page, lambda p: _person_row(p, request.auth))
 
 
 @router.get("/ledgers/persons/{person_id}", response={200: dict, **ERRORS}, summary="一名人员")

@@ -63,6 +63,13 @@ NOT_PAGES = {
     "register:appeal_decide": "POST only",
     "register:appeal_file": "file",
     "register:panel_adopt": "POST only",
+    "verification:draw": "POST only",
+    "verification:check_outcome": "POST only",
+    "verification:photo": "image file",
+    "verification:report": "xlsx/docx file",
+    "verification:county_report": "xlsx/docx file",
+    "verification:reconcile_xlsx": "xlsx file",
+    "verification:reconcile_city": "POST only",
 }
 NOT_PAGE_PREFIXES = ("api:v1:", "admin:")
 
@@ -164,6 +171,7 @@ def sample_urls() -> dict[str, str]:
     if job is not None:
         urls["ledgers:import_detail"] = reverse("ledgers:import_detail", args=[job.pk])
     urls.update(_unit_pages())
+    urls.update(_verification_pages())
     urls.update(extra)
     return urls
 
@@ -187,6 +195,24 @@ def _register_pages(draft: Evaluation, published: Evaluation, period: Period) ->
         "register:rules": reverse("register:rules", args=[period.pk]),
         "register_public:index": reverse("register_public:index"),
         "reports:dashboard#yoy": reverse("reports:dashboard", args=["yoy"]),
+    }
+
+
+def _verification_pages() -> dict[str, str]:
+    from verification.models import Check, Draw, ReferenceSource
+
+    draw = Draw.objects.order_by("pk").first()
+    check = Check.objects.order_by("pk").first()
+    source = ReferenceSource.objects.order_by("pk").first()
+    return {
+        "verification:index": reverse("verification:index"),
+        "verification:help": reverse("verification:help"),
+        "verification:community": reverse("verification:community", args=[draw.community_id, draw.period.year]),
+        "verification:draw_detail": reverse("verification:draw_detail", args=[draw.pk]),
+        "verification:check": reverse("verification:check", args=[check.pk]),
+        "verification:references": reverse("verification:references"),
+        "verification:source_edit": reverse("verification:source_edit", args=[source.pk]),
+        "verification:reconcile": reverse("verification:reconcile", args=[draw.community_id]),
     }
 
 

@@ -27,6 +27,7 @@ from ledgers.demo import create_demo_ledgers, demo_tier, frozen_ledger_facts
 from orgs.demo import create_demo_org
 from standards.loading import load_file
 from standards.models import StandardVersion
+from verification.demo import create_demo_verification
 
 REASONS = {
     "一": "平台建设资料不全，酌情扣分",
@@ -138,6 +139,8 @@ class Command(BaseCommand):
                 from register.demo import seed_register
 
                 self.stdout.write(seed_register(org, communities))
+                for note in create_demo_verification(p2026, org):
+                    self.stdout.write(f"抽查核实：{note}")
             else:
                 self.stdout.write("2026 年度评估期已存在，未改动（seed_demo 可重复运行）")
         self.stdout.write(self.style.SUCCESS(f"示范数据就绪。演示账号（密码均为 {org['password']}）："))

@@ -1,0 +1,44 @@
+"""Lists ordered community by community: each slice equals the same slice of the fully sorted list."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ledgers.models import Person
+from ledgers.paging import ByCommunity
+from tests.ledgers import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def persons(cast):
+    # Created out of code order: the other community (C02…) first, then C01… communities.
+    made = []
+    for community, n in ((cast.other_community, 3), (cast.sibling, 0), (cast.community, 4)):
+        made += [f.person(community, name=f"{community.code}-{i}") for i in range(n)]
+    return made
+
+
+def _sorted():
+    return list(Person.objects.order_by("community__code", "household__code", "id"))
+
+
+@pytest.mark.parametrize("start,stop", [(0, 2), (0, 7), (2, 5), (3, 4), (4, 7), (6, 9), (7, 9), (0, 50)])
+def test_slices_match_the_sorted_list(persons, start, stop):
+    assert ByCommunity(Person.objects.all(), "household__code", "id")[start:stop] == _sorted()[start:stop]
+
+
+def test_count_and_filters(persons, cast):
+    listing = ByCommunity(Person.objects.filter(community=cast.community), "household__code", "id")
+    assert listing.count() == 4
+    assert listing[0:10] == list(Person.objects.filter(community=cast.community).order_by("household__code", "id"))
+
+
+def test_a_page_reads_only_its_communities(persons, cast):
+    listing = ByCommunity(Person.objects.all(), "household__code", "id")
+    listing.count()
+    with CaptureQueriesContext(connection) as ctx:
+        listing[0:2]
+    (query,) = ctx.captured_queries
+    assert f"IN ({cast.community.pk})" in query["sql"]

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "jobs",
     "register",
     "verification",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "orgs.context_processors.navigation",
+                "inbox.context_processors.inbox",
             ],
         },
     },
@@ -292,6 +294,16 @@ if TASK_QUEUE not in TASK_BACKENDS:
     raise RuntimeError("TASK_QUEUE must be 'database' or 'redis'")
 TASKS = {"default": TASK_BACKENDS[TASK_QUEUE]}
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("JOB_TIMEOUT_SECONDS", 3600)}}
+# Notices (inbox app): also e-mail them to users who have an address (off by default). Mail goes out
+# through Django's EMAIL_* settings; SITE_URL prefixes the links in the mails.
+INBOX_EMAIL = env_bool("INBOX_EMAIL", False)
+SITE_URL = env_str("SITE_URL", "")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 JOB_RESULTS_ROOT = Path(env_str("JOB_RESULTS_ROOT", str(VAR_DIR / "job-results")))
 JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 7)
 # Exports larger than this run as jobs instead of inside the request (a few seconds at most inline).

@@ -32,6 +32,7 @@ urlpatterns = [
     path("register/", include("register.urls")),
     path("public/register/", include("register.public_urls")),
     path("verification/", include("verification.urls")),
+    path("inbox/", include("inbox.urls")),
     path("help/", org_views.help_page, name="help"),
     path("admin/", admin.site.urls),
 ]

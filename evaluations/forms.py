@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
 
 from orgs.models import Level, Unit
 from standards.models import StandardVersion
 
-from .models import Period, State
+from .models import EvidenceCheck, Period, State
 
 
 def bands_to_text(bands: list[dict]) -> str:
@@ -55,6 +56,19 @@ class PeriodForm(forms.Form):
                                       widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     city_deadline = forms.DateField(label="市级复核截止日期", required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    evidence_check = forms.ChoiceField(
+        label="缺少证明材料时", choices=EvidenceCheck.choices, initial=EvidenceCheck.WARN, required=False,
+        help_text="提交县级审核和县级通过报市级时检查；「提示」列出缺材料的评审项但允许继续，「不允许提交」须先补齐",
+    )
+    evidence_lines = forms.CharField(
+        label="须附证明材料的评审项", required=False,
+        help_text="留空：社区自评得分大于 0 的评审项都须附材料（由台帐计算的评审项除外）；"
+                  "或填写评审项编号，多项用顿号或逗号分隔，如 2.1、3.2.2",
+    )
+    make_current = forms.BooleanField(
+        label="设为当前评估期", required=False,
+        help_text="当前评估期是首页和评估表列表默认显示的评估期；其他开放评估期的待办事项仍会列出",
+    )
     communities = CommunityChoiceField(
         label="参加评估的社区", queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请至少选择一个参加评估的社区。"},
@@ -67,7 +81,7 @@ class PeriodForm(forms.Form):
             .order_by("code")
         )
         for name, field in self.fields.items():
-            if name == "communities":
+            if name == "communities" or isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-check-input"
             elif isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select"
@@ -75,6 +89,8 @@ class PeriodForm(forms.Form):
                 field.widget.attrs["class"] = "form-control"
         if editing is not None:
             self.fields["year"].disabled = True
+            # The current period is chosen on the periods page (with a confirmation), not here.
+            del self.fields["make_current"]
         if not self.is_bound and editing is None:
             current = StandardVersion.objects.filter(is_current=True).first()
             if current is not None:
@@ -85,6 +101,14 @@ class PeriodForm(forms.Form):
                 self.initial.setdefault("score_step", current.standard.score_step)
             self.initial.setdefault("year", datetime.date.today().year)
             self.initial.setdefault("communities", list(self.fields["communities"].queryset))
+
+    def clean_evidence_check(self) -> str:
+        return self.cleaned_data.get("evidence_check") or EvidenceCheck.WARN
+
+    def clean_evidence_lines(self) -> list[str] | None:
+        raw = self.cleaned_data.get("evidence_lines") or ""
+        ids = [x for x in re.split(r"[\s,，、;；]+", raw) if x]
+        return ids or None
 
     def clean_star_bands(self) -> list[dict]:
         return parse_bands_text(self.cleaned_data["star_bands"])

@@ -39,6 +39,12 @@ EDITABLE_STAGE = {
 }
 
 
+class EvidenceCheck(models.TextChoices):
+    OFF = "off", "不检查"
+    WARN = "warn", "提示但允许提交"
+    BLOCK = "block", "不允许提交"
+
+
 class Period(models.Model):
     year = models.PositiveIntegerField("评估年度", unique=True)
     name = models.CharField("名称", max_length=100)
@@ -51,6 +57,15 @@ class Period(models.Model):
     county_deadline = models.DateField("县级审核截止日期", null=True, blank=True)
     city_deadline = models.DateField("市级复核截止日期", null=True, blank=True)
     is_open = models.BooleanField("开放中", default=True)
+    # The period home pages and lists start from: chosen by the city administrator, not the newest year.
+    is_current = models.BooleanField("当前评估期", default=False)
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    # Which lines need evidence: None = the default rule (every line scored above 0 at the self stage,
+    # except lines computed from ledgers); a list = exactly those line ids.
+    evidence_lines = models.JSONField("须附证明材料的评审项", null=True, blank=True)
+    evidence_check = models.CharField(
+        "缺少证明材料时", max_length=8, choices=EvidenceCheck.choices, default=EvidenceCheck.WARN
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -58,6 +73,10 @@ class Period(models.Model):
         verbose_name = "评估期"
         verbose_name_plural = "评估期"
         ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True),
+                                    name="period_one_current")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -153,7 +172,11 @@ def evidence_path(instance: EvidenceRevision, filename: str) -> str:
 
 
 class Evidence(models.Model):
-    """A piece of evidence for one line (the standard's innovation line carries the innovation material)."""
+    """A piece of evidence for one line (the standard's innovation line carries the innovation material).
+
+    `line_id` is the line it was uploaded for; `EvidenceLine` lists every line it backs (that one
+    included), so one file may back several lines.
+    """
 
     scope_path = "evaluation__community"
 
@@ -172,6 +195,20 @@ class Evidence(models.Model):
     @property
     def current(self) -> EvidenceRevision | None:
         return self.revisions.order_by("-number").first()
+
+
+class EvidenceLine(models.Model):
+    """One line an evidence item backs (the link table behind the per-line evidence counts)."""
+
+    scope_path = "evidence__evaluation__community"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="links")
+    line_id = models.CharField("评审项", max_length=16)
+
+    class Meta:
+        verbose_name = "证明材料所证评审项"
+        verbose_name_plural = "证明材料所证评审项"
+        constraints = [models.UniqueConstraint(fields=["evidence", "line_id"], name="evidenceline_unique")]
 
 
 class EvidenceRevision(models.Model):
@@ -240,10 +277,14 @@ class AuditEvent(AppendOnlyModel):
 
 
 class PeriodChange(AppendOnlyModel):
-    """Opening a period and every change of its settings: who, when, old → new."""
+    """Opening a period and every change of its settings: who, when, old → new.
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="changes")
-    action = models.CharField("操作", max_length=32)  # open | update
+    A deleted period's rows stay (period set to NULL) with its year, so the deletion itself is on record.
+    """
+
+    period = models.ForeignKey(Period, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes")
+    year = models.PositiveIntegerField("评估年度", null=True, blank=True)
+    action = models.CharField("操作", max_length=32)  # open | update | current | close | reopen | delete
     changes = models.JSONField("变更", default=dict, blank=True)
     note = models.TextField("说明", blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

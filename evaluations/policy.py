@@ -67,7 +67,7 @@ _NO_RULE = StateRule(None, False, False)
 
 # forward: puts the sheet on the actor's to-do list; system: done by a service on the actor's behalf (an
 # appeal's re-scoring), on nobody's list.
-ActionKind = Literal["forward", "return", "reopen", "system"]
+ActionKind = Literal["forward", "return", "reopen", "withdraw", "system"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,10 @@ class Action:
     needs_lines: bool = False
     style: str = "primary"
     bulk: bool = False
+    # What will happen, in Chinese: the confirmation asked before the action (every action is confirmed).
+    confirm: str = ""
+    # The comment's label on the form (a return's comment, a withdrawal's reason, ...).
+    comment_label: str = "意见"
     # "" = a step on one sheet (sheet page, bulk list, API). Otherwise the service that takes the step
     # (an appeal's decision): refused anywhere else, offered on no sheet.
     via: str = ""
@@ -101,28 +105,45 @@ ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
         Action("submit", "提交县级审核", frozenset({State.DRAFT}), State.SUBMITTED, _S, check_stage=_S,
-               permission="submit"),
+               permission="submit",
+               confirm="提交后评估表交县级审核，社区不能再修改（县级开始审核前可撤回）。确定提交？"),
+        Action("withdraw", "撤回提交", frozenset({State.SUBMITTED}), State.DRAFT, _S, kind="withdraw",
+               permission="submit", needs_comment=True, style="secondary", comment_label="撤回原因",
+               confirm="撤回后评估表回到草稿，县级审核人员将收到通知。确定撤回？"),
         Action("county_start", "开始县级审核", frozenset({State.SUBMITTED}), State.COUNTY_REVIEWING, _C,
-               bulk=True),
+               bulk=True, confirm="开始审核后社区不能再撤回提交。确定开始县级审核？"),
         Action("county_return", "退回社区修改", frozenset({State.SUBMITTED, State.COUNTY_REVIEWING}), State.DRAFT,
-               _C, kind="return", needs_comment=True, needs_lines=True, style="warning"),
+               _C, kind="return", needs_comment=True, needs_lines=True, style="warning", comment_label="退回意见",
+               confirm="退回后评估表回到社区修改，社区将收到通知。确定退回？"),
         Action("county_pass", "审核通过，报市级", frozenset({State.COUNTY_REVIEWING}), State.COUNTY_PASSED, _C,
-               check_stage=_C, style="success", bulk=True),
+               check_stage=_C, style="success", bulk=True,
+               confirm="通过后评估表报送市级，县级不能再修改（市级开始复核前可撤回报送）。确定通过？"),
+        Action("county_unpass", "撤回报送", frozenset({State.COUNTY_PASSED}), State.COUNTY_REVIEWING, _C,
+               kind="withdraw", needs_comment=True, style="secondary", comment_label="撤回原因",
+               confirm="撤回后评估表回到县级审核中，市级将收到通知。确定撤回报送？"),
         Action("city_start", "开始市级复核", frozenset({State.COUNTY_PASSED}), State.CITY_REVIEWING, _Y,
-               bulk=True),
+               bulk=True, confirm="开始复核后县级不能再撤回报送。确定开始市级复核？"),
         Action("city_return", "退回县级重审", frozenset({State.COUNTY_PASSED, State.CITY_REVIEWING}),
-               State.COUNTY_REVIEWING, _Y, kind="return", needs_comment=True, needs_lines=True, style="warning"),
+               State.COUNTY_REVIEWING, _Y, kind="return", needs_comment=True, needs_lines=True, style="warning",
+               comment_label="退回意见", confirm="退回后评估表回到县级重审，县级将收到通知。确定退回？"),
         Action("city_complete", "完成市级复核", frozenset({State.CITY_REVIEWING}), State.CITY_REVIEWED, _Y,
-               check_stage=_Y, style="success", bulk=True),
+               check_stage=_Y, style="success", bulk=True,
+               confirm="完成后市级得分与星级确定，等待公布，不能再修改。确定完成市级复核？"),
         Action("publish", "公布结果", frozenset({State.CITY_REVIEWED}), State.PUBLISHED, _Y, permission="publish",
-               style="success", bulk=True),
+               style="success", bulk=True,
+               confirm="公布后各级得分与星级对社区和街道公开，社区将收到通知。确定公布？"),
         Action("reopen", "重新开放（撤回公布）", frozenset({State.PUBLISHED}), State.CITY_REVIEWING, _Y,
-               kind="reopen", permission="reopen", needs_comment=True, style="danger"),
+               kind="reopen", permission="reopen", needs_comment=True, style="danger",
+               comment_label="重新开放的原因",
+               confirm="重新开放后已公布的结果撤回，评估表回到市级复核中。确定重新开放？"),
         Action("appeal_start", "受理复核申请并重新评分", frozenset({State.PUBLISHED}), State.APPEAL_REVIEWING, _Y,
-               kind="system", permission="decide_appeal", needs_comment=True, style="warning", via="appeal"),
+               kind="system", permission="decide_appeal", needs_comment=True, style="warning", via="appeal",
+               comment_label="受理意见",
+               confirm="受理后市级复核一栏重新开放，评估表进入复核申请重新评分。确定受理？"),
         Action("appeal_complete", "完成复核申请重新评分", frozenset({State.APPEAL_REVIEWING}), State.PUBLISHED, _Y,
                kind="system", permission="decide_appeal", check_stage=_Y, needs_comment=True, style="success",
-               via="appeal"),
+               via="appeal", comment_label="复核结论与理由",
+               confirm="完成后重新评分的结果即公布，星级社区名录随之更新。确定完成？"),
     ]
 }
 
@@ -192,6 +213,9 @@ def may_see_return(user: User, evaluation: Evaluation) -> bool:
 
 
 def editable_stage(evaluation: Evaluation) -> str | None:
+    """The stage being worked on; none in a closed period (read-only, results kept)."""
+    if not evaluation.period.is_open:
+        return None
     return rule(evaluation).editable_stage
 
 
@@ -294,7 +318,12 @@ def may_do_kind(user: User, action: Action) -> bool:
 
 def may_act(user: User, evaluation: Evaluation, action: Action | str) -> bool:
     spec = ACTIONS.get(action) if isinstance(action, str) else action
-    return spec is not None and evaluation.state in spec.sources and may_do_kind(user, spec)
+    return (
+        spec is not None
+        and evaluation.period.is_open
+        and evaluation.state in spec.sources
+        and may_do_kind(user, spec)
+    )
 
 
 def available_actions(user: User, evaluation: Evaluation) -> list[Action]:
@@ -317,6 +346,14 @@ def waiting_states(user: User) -> frozenset[str]:
 
 def waits_for(user: User, evaluation: Evaluation) -> bool:
     return evaluation.state in waiting_states(user)
+
+
+def addressees(action: Action) -> frozenset[str]:
+    """States whose waiting users hear of the action: those the sheet now waits for (forward, return),
+    or, for a withdrawal, those it waited for before (the county for a withdrawn submission)."""
+    if action.kind == "withdraw":
+        return frozenset(action.sources)
+    return frozenset({action.target})
 
 
 def actions_named(names: Iterable[str]) -> list[Action]:

@@ -19,7 +19,7 @@ from orgs.models import User
 from standards import engine
 from standards.presentation import table_rows
 
-from . import policy, selectors
+from . import evidence_rules, policy, selectors
 from .facts import FactValue, checklist_fact_names, collect_facts
 from .models import AuditEvent, Evaluation, Stage, State, Transition
 from .scoring import result_for
@@ -143,6 +143,7 @@ class LineRow:
     returned: bool
     evidence_count: int
     revision: int
+    evidence_missing: bool = False  # the period asks for evidence on this line and it has none
     is_innovation: bool = False
     error: str = ""
     entered: dict = field(default_factory=dict)  # values the user typed that were refused
@@ -175,6 +176,8 @@ class Sheet:
         self.editable_stage = policy.user_editable_stage(user, evaluation)
         self.can_edit = self.editable_stage is not None
         self.evidence = selectors.evidence_counts(evaluation)
+        self_scores = {lid: ls.score for (lid, stage), ls in self.scores.items() if stage == Stage.SELF.value}
+        self.evidence_missing = frozenset(evidence_rules.missing(self.period, self_scores, self.evidence))
         self.warnings: dict[tuple[str, str], list[str]] = defaultdict(list)
         for error in self.result.errors:
             if error.code != "missing_score":
@@ -223,6 +226,7 @@ class Sheet:
             cells=cells,
             returned=self.show_return and line_id in (self.evaluation.returned_lines or []),
             evidence_count=self.evidence.get(line_id, 0),
+            evidence_missing=line_id in self.evidence_missing,
             revision=self.evaluation.revision,
             is_innovation=line_id == self.standard.innovation_line,
         )

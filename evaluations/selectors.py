@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from orgs.models import User
 from orgs.scoping import scope_queryset
 
-from .models import Evaluation, Evidence, FactAnswer, LineScore
+from .models import Evaluation, EvidenceLine, FactAnswer, LineScore
 
 
 def sheets_for(user: User) -> QuerySet[Evaluation]:
@@ -30,8 +30,10 @@ def line_scores(evaluation: Evaluation) -> dict[tuple[str, str], LineScore]:
 
 
 def evidence_counts(evaluation: Evaluation) -> Counter[str]:
+    """line id -> evidence items backing it (one file may back several lines)."""
     return Counter(
-        Evidence.objects.filter(evaluation=evaluation, is_deleted=False).values_list("line_id", flat=True)
+        EvidenceLine.objects.filter(evidence__evaluation=evaluation, evidence__is_deleted=False)
+        .values_list("line_id", flat=True)
     )
 
 

@@ -24,9 +24,9 @@ from orgs import pickers
 from orgs.models import Role, Unit
 from orgs.scoping import get_for_user, require, scope_queryset, visible_communities, visible_counties
 
-from . import period_log, policy, selectors
+from . import evidence_rules, period_log, policy, selectors
 from .forms import ListFilterForm, PeriodForm, TransitionForm, bands_to_text
-from .models import Evaluation, Period, Stage, State
+from .models import Evaluation, Period, PeriodChange, Stage, State
 from .presenters import STATE_BADGE, STATE_DEADLINE, Sheet, deadline_of, is_overdue, totals_for
 from .services import periods as period_service
 from .services import scores as score_service
@@ -55,7 +55,14 @@ def detail(request, pk: int):
         "problems": request.session.pop(f"sheet-problems-{pk}", None),
         "can_edit_innovation": policy.may_edit_innovation(request.user, evaluation),
         "innovation_revision": evaluation.revision,
+        "evidence_checked": evidence_rules.CHECKED_ACTIONS,
     })
+    # Lines without the evidence the period asks for: listed, linked to their rows, for whoever may
+    # submit or pass the sheet on now (a warning or a block, as the period sets).
+    if any(a.name in evidence_rules.CHECKED_ACTIONS for a in ctx["actions"]):
+        ctx["evidence_gaps"] = evidence_rules.describe(
+            evaluation.period, [line.id for line in sheet.standard.lines if line.id in sheet.evidence_missing])
+        ctx["evidence_blocks"] = evidence_rules.blocks(evaluation.period)
     return render(request, "evaluations/sheet.html", ctx)
 
 
@@ -166,6 +173,10 @@ def do_transition(request, pk: int, action: str):
             request.session[f"sheet-problems-{pk}"] = exc.problems
         return redirect("evaluations:detail", pk=pk)
     messages.success(request, f"已{spec.label}。")
+    if action in evidence_rules.CHECKED_ACTIONS:
+        gaps = evidence_rules.gaps_for(evaluation)
+        if gaps:
+            messages.warning(request, f"提示：{len(gaps)} 个评审项尚无证明材料——" + "；".join(g.text for g in gaps))
     return redirect("evaluations:detail", pk=pk)
 
 
@@ -192,7 +203,7 @@ def overdue_q(today: datetime.date) -> Q:
 def evaluation_list(request):
     qs = scope_queryset(request.user, Evaluation.objects.select_related(
         "period", "community__parent__parent"))
-    latest = Period.objects.order_by("-year").first()
+    latest = period_service.current_period()
     if request.GET:
         form = ListFilterForm(request.GET, districts=visible_counties(request.user))
     else:
@@ -271,13 +282,46 @@ def periods(request):
         sheets=Count("evaluations"),
         published=Count("evaluations", filter=Q(evaluations__state=State.PUBLISHED)),
     ).order_by("-year")  # newest first everywhere (Meta.ordering is dropped by the aggregate)
-    return render(request, "evaluations/periods.html", {
-        "periods": [(p, period_service.first_submission(p)) for p in items]})
+    rows = []
+    for p in items:
+        first = period_service.first_submission(p)
+        rows.append({"p": p, "first": first, "unfinished": p.sheets - p.published,
+                     "deletable": first is None and not period_service.deletion_refusal(p)})
+    deleted = PeriodChange.objects.filter(action="delete").select_related("user")[:10]
+    return render(request, "evaluations/periods.html", {"periods": rows, "deleted": deleted})
+
+
+@require_POST
+@login_required
+def period_action(request, pk: int, action: str):
+    """设为当前 / 关闭 / 重新开放 / 删除: each confirmed in the browser, audited in the service."""
+    require(request.user, "manage_periods")
+    period = get_object_or_404(Period, pk=pk)
+    try:
+        if action == "current":
+            period_service.set_current(period, request.user)
+            messages.success(request, f"「{period.name}」已设为当前评估期。")
+        elif action == "close":
+            period_service.close_period(period, request.user, request.POST.get("reason", ""))
+            messages.success(request, f"「{period.name}」已关闭，评估表只读，结果保留。")
+        elif action == "reopen":
+            period_service.reopen_period(period, request.user)
+            messages.success(request, f"「{period.name}」已重新开放。")
+        elif action == "delete":
+            n = period_service.delete_period(period, request.user)
+            messages.success(request, f"已删除「{period.name}」及其 {n} 份草稿评估表。")
+        else:
+            raise Http404("未知的操作。")
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    return redirect("evaluations:periods")
 
 
 def _period_kwargs(data: dict) -> dict:
     return {k: data[k] for k in ("name", "standard", "star_bands", "score_step", "self_deadline",
-                                  "county_deadline", "city_deadline")}
+                                  "county_deadline", "city_deadline", "evidence_lines", "evidence_check")}
 
 
 @login_required
@@ -288,7 +332,7 @@ def period_create(request):
         try:
             period = period_service.open_period(
                 request.user, year=form.cleaned_data["year"], communities=form.cleaned_data["communities"],
-                **_period_kwargs(form.cleaned_data))
+                make_current=form.cleaned_data["make_current"], **_period_kwargs(form.cleaned_data))
         except WorkflowError as exc:
             form.add_error(None, exc.message)
         else:
@@ -307,6 +351,8 @@ def period_edit(request, pk: int):
         "star_bands": bands_to_text(period.star_bands), "score_step": period.score_step,
         "self_deadline": period.self_deadline, "county_deadline": period.county_deadline,
         "city_deadline": period.city_deadline,
+        "evidence_check": period.evidence_check,
+        "evidence_lines": "、".join(period.evidence_lines or []),
         "communities": list(Unit.objects.filter(evaluations__period=period)),
     }
     form = PeriodForm(request.POST or None, initial=initial, editing=period)
@@ -338,31 +384,34 @@ HOME_LIST_SIZE = 20
 @login_required
 def home(request):
     user = request.user
-    period = Period.objects.order_by("-year").first()
+    period = period_service.current_period()
     ctx: dict = {"period": period, "today": timezone.localdate()}
     sheets = scope_queryset(user, Evaluation.objects.select_related("period", "community"))
-    if period is not None:
-        current = sheets.filter(period=period)
-    else:
-        current = sheets.none()
+    current = sheets.filter(period=period) if period is not None else sheets.none()
+    # Unfinished work of every open period stays on the to-do lists, whichever period is current.
+    open_work = sheets.filter(period__is_open=True)
     if user.role == Role.COMMUNITY_OPERATOR:
         todos = []
-        mine = list(current)
+        mine = list(
+            (current | open_work.exclude(state=State.PUBLISHED)).distinct().order_by("-period__year")
+        )
         for ev in mine:
             ev.deadline_value, ev.overdue_flag = deadline_of(ev), is_overdue(ev)
             ev.shown = totals_for(user, ev)
-            if ev.state == State.DRAFT:
+            ev.editable_now = ev.period.is_open
+            year = f"{ev.period.year}年度："
+            if ev.state == State.DRAFT and ev.period.is_open:
                 missing = workflow.missing_for_stage(ev, Stage.SELF)
                 if ev.returned_lines:
-                    todos.append(f"县级退回了第 {'、'.join(ev.returned_lines)} 行：{ev.return_comment}")
-                todos.append(f"填写社区自评（尚有 {len(missing)} 处待补充）并提交县级审核" if missing
-                             else "自评已填完，请提交县级审核")
+                    todos.append(f"{year}县级退回了第 {'、'.join(ev.returned_lines)} 行：{ev.return_comment}")
+                todos.append(f"{year}填写社区自评（尚有 {len(missing)} 处待补充）并提交县级审核" if missing
+                             else f"{year}自评已填完，请提交县级审核")
                 innovation = ev.period.standard.standard.innovation_line
                 if innovation and not ev.innovation_text:
                     stage = ev.period.standard.standard.only_stage(innovation)
                     by = f"，由{Stage(stage).label}评分" if stage else ""
-                    todos.append(f"填写创新工作文字材料（第 {innovation} 行{by}）")
-        history = list(sheets.exclude(period=period).order_by("-period__year"))
+                    todos.append(f"{year}填写创新工作文字材料（第 {innovation} 行{by}）")
+        history = list(sheets.exclude(pk__in=[ev.pk for ev in mine]).order_by("-period__year"))
         for ev in history:
             ev.shown = totals_for(user, ev)
         ctx.update({"template": "community", "mine": mine, "todos": todos, "history": history})
@@ -374,8 +423,8 @@ def home(request):
         total = sum(sum(c.values()) for c in by_district.values())
         waiting_states = policy.waiting_states(user)
         # The cards list the first sheets only; the counts and the list page show them all.
-        waiting_qs = current.filter(state__in=waiting_states).order_by("community__code")
-        overdue_qs = current.filter(overdue_q(timezone.localdate())).order_by("community__code")
+        waiting_qs = open_work.filter(state__in=waiting_states).order_by("-period__year", "community__code")
+        overdue_qs = open_work.filter(overdue_q(timezone.localdate())).order_by("-period__year", "community__code")
         ctx.update({
             "template": "reviewer", "total": total,
             "state_counts": [(value, label, sum(c[value] for c in by_district.values()))
@@ -386,5 +435,6 @@ def home(request):
             "waiting": list(waiting_qs[:HOME_LIST_SIZE]), "waiting_count": waiting_qs.count(),
             "overdue": list(overdue_qs[:HOME_LIST_SIZE]), "overdue_count": overdue_qs.count(),
             "communities": visible_communities(user).count(),
+            "other_open": sum(1 for p in period_service.open_periods() if p != period),
         })
     return render(request, "evaluations/home.html", ctx)

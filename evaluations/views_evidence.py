@@ -5,6 +5,8 @@ Thin views: the rules live in evaluations.services.evidence.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,6 +48,8 @@ def panel_context(request, evaluation: Evaluation, line_id: str) -> dict:
     for item in items:
         item.revision_list = sorted(item.revisions.all(), key=lambda r: r.number, reverse=True)
         item.may_delete = policy.may_delete_evidence(user, item, evaluation)
+        order = {line.id: i for i, line in enumerate(evaluation.period.standard.standard.lines)}
+        item.line_list = sorted((link.line_id for link in item.links.all()), key=lambda x: order.get(x, 999))
     return {
         "ev": evaluation,
         "line": _line(evaluation, line_id),
@@ -59,6 +63,7 @@ def panel_context(request, evaluation: Evaluation, line_id: str) -> dict:
         "accepted_text": service.ACCEPTED_TEXT,
         "max_mb": service.megabytes(settings.EVIDENCE_MAX_BYTES),
         "embedded": bool(getattr(request, "htmx", False)),
+        "inline_types": service.INLINE_TYPES,
     }
 
 
@@ -91,12 +96,34 @@ def evidence_upload(request, pk: int, line_id: str):
         messages.error(request, f"第 {line_id} 项：请选择要上传的文件。")
         return _panel_or_redirect(request, ev, line_id)
     try:
-        rev = service.upload(ev, request.user, line_id, uploaded, title=request.POST.get("title"), evidence=existing)
+        rev = service.upload(ev, request.user, line_id, uploaded, title=request.POST.get("title"), evidence=existing,
+                             also_lines=split_lines(request.POST.get("also_lines", "")))
     except service.EvidenceError as exc:
         messages.error(request, f"第 {line_id} 项：{exc}")
     else:
         messages.success(request, f"第 {line_id} 项：已上传「{rev.evidence.title}」第 {rev.number} 版。")
     return _panel_or_redirect(request, ev, line_id)
+
+
+def split_lines(raw: str) -> list[str]:
+    """"2.1、3.2.2, 4" -> ["2.1", "3.2.2", "4"] (Chinese and ASCII separators alike)."""
+    return [x for x in re.split(r"[\s,，、;；]+", raw or "") if x][:50]
+
+
+@login_required
+@require_POST
+def evidence_lines(request, pk: int, evidence_id: int):
+    ev = _evaluation(request, pk, "upload_evidence")
+    item = get_object_or_404(Evidence, pk=evidence_id, evaluation=ev, is_deleted=False)
+    back = request.POST.get("line", "")
+    back = back if back in ev.period.standard.standard.lines_by_id else item.line_id
+    try:
+        service.set_lines(ev, request.user, item, split_lines(request.POST.get("lines", "")))
+    except service.EvidenceError as exc:
+        messages.error(request, f"「{item.title}」：{exc}")
+    else:
+        messages.success(request, f"「{item.title}」所证评审项已更新。")
+    return _panel_or_redirect(request, ev, back)
 
 
 @login_required
@@ -156,7 +183,11 @@ def evidence_download(request, pk: int, revision_id: int):
         sha256=rev.sha256,
         name=rev.original_name,
     )
-    # FileResponse writes both filename= (ASCII fallback) and filename*=UTF-8'' (RFC 5987).
-    response = FileResponse(handle, as_attachment=True, filename=rev.original_name, content_type=rev.content_type)
+    # FileResponse writes both filename= (ASCII fallback) and filename*=UTF-8'' (RFC 5987). PDFs and images
+    # open in the browser (inline); any other type, or ?download=1, downloads.
+    inline = rev.content_type in service.INLINE_TYPES and not request.GET.get("download")
+    response = FileResponse(handle, as_attachment=not inline, filename=rev.original_name,
+                            content_type=rev.content_type)
     response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

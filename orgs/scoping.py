@@ -33,6 +33,17 @@ def community_filter(user: User, path: str = "") -> models.Q:
     return models.Q(pk__in=[])
 
 
+def scope_holders(community: Unit) -> models.Q:
+    """Q over User: the users whose scope holds the community (the inverse of `community_filter`)."""
+    reach = models.Q(role__in=[Role.CITY_ADMIN, Role.CITY_REVIEWER], unit__isnull=False)
+    reach |= models.Q(role=Role.COMMUNITY_OPERATOR, unit_id=community.pk)
+    if community.county_id is not None:
+        reach |= models.Q(role=Role.COUNTY_REVIEWER, unit_id=community.county_id)
+    if community.street_id is not None:
+        reach |= models.Q(role=Role.STREET_VIEWER, unit_id=community.street_id)
+    return models.Q(is_active=True) & reach
+
+
 def visible_communities(user: User):
     return Unit.objects.filter(level=Level.COMMUNITY).filter(community_filter(user))
 

@@ -27,7 +27,8 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from evaluations.forms import bands_to_text
-from evaluations.models import Evaluation, Evidence, FactAnswer, LineScore, Period, State
+from evaluations.models import Evaluation, Evidence, EvidenceLine, FactAnswer, LineScore, Period, State
+from inbox.models import Message
 from jobs.models import Job
 from ledgers.models import (
     Complaint,
@@ -284,6 +285,12 @@ MATRIX: dict[str, list[Case]] = {
         Case("period:draft", "post", per_role(403, city_admin=302), lambda w: period_body(w, "矩阵改名"),
              effect=lambda w: Period.objects.filter(name="矩阵改名").exists(), done_by=("city_admin",)),
     ],
+    # Current / close / reopen / delete (issue 12): the administrator's, confirmed in the page, audited.
+    "evaluations:period_action": [
+        Case("period_action:draft:close", "post", per_role(403, city_admin=302),
+             effect=lambda w: not Period.objects.get(pk=w.sheets["draft"].period_id).is_open,
+             done_by=("city_admin",)),
+    ],
     # evidence, compare, history (evaluations.urls)
     "evaluations:evidence": [Case("evidence_line:draft", "get", SCOPED)],
     # upload_evidence: not the street; the service then lets each level add only in its own state.
@@ -300,6 +307,12 @@ MATRIX: dict[str, list[Case]] = {
     "evaluations:evidence_delete": [
         Case("evidence_item", "post", per_role(302, street_viewer=403, **OUT),
              effect=lambda w: Evidence.objects.get(pk=w.evidence_id).is_deleted, done_by=("community_operator",)),
+    ],
+    # Which lines one file backs: as deleting, the uploading unit in its own state.
+    "evaluations:evidence_lines": [
+        Case("evidence_item", "post", per_role(302, street_viewer=403, **OUT), {"lines": "1.1、1.2", "line": "1.1"},
+             effect=lambda w: EvidenceLine.objects.filter(evidence_id=w.evidence_id, line_id="1.2").exists(),
+             done_by=("community_operator",)),
     ],
     "evaluations:innovation": [
         Case("sheet:draft", "post", only(302, "community_operator"), {"innovation_text": "矩阵：零工驿站"},
@@ -434,6 +447,14 @@ MATRIX: dict[str, list[Case]] = {
     # ---- background jobs: its owner follows a job; a shared one (an import) also everyone whose unit holds
     # the job's community; to anyone else it does not exist (404). Only a finished job with a file downloads.
     "jobs:list": [Case("none", "get", EVERYONE)],
+    # The inbox holds the user's own messages only: another user's message is not found.
+    "inbox:index": [Case("none", "get", EVERYONE)],
+    "inbox:open": [
+        Case("operator_message", "post", per_role(404, community_operator=302),
+             effect=lambda w: Message.objects.filter(recipient=w.cast.operator, read_at__isnull=False).exists(),
+             done_by=("community_operator",)),
+    ],
+    "inbox:read": [Case("none", "post", per_role(302))],
     "jobs:detail": [Case("obj:import_job", "get", SCOPED),
                     Case("obj:export_job", "get", per_role(404, community_operator=200))],
     "jobs:progress": [Case("obj:import_job", "get", SCOPED),
@@ -609,6 +630,12 @@ def url_args(target: str, world: World, role: str) -> list:
             return [world.sheets["draft"].pk, world.revision_id]
         case "evidence_item":
             return [world.sheets["draft"].pk, world.evidence_id]
+        case "period_action":
+            return [world.sheets[parts[0]].period_id, parts[1]]
+        case "operator_message":
+            message, _ = Message.objects.get_or_create(recipient=world.cast.operator, title="矩阵消息",
+                                                       defaults={"link": "/"})
+            return [message.pk]
         case "export_summary":
             return ["summary", "xlsx"]
         case "dashboard":

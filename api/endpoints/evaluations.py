@@ -125,7 +125,7 @@ def list_history(request, page: Query[PageParams], evaluation_id: int = EvalId, 
     hidden = [s for s in policy.STAGES if s not in policy.visible_stages(user, ev)]
     qs = ev.audit_events.select_related("user").exclude(stage__in=hidden).order_by("-at", "-id")
     if line_id:
-        qs = qs.filter(line_id=line_id[:16])
+        qs = qs.filter(links__line_id=line_id[:16]).distinct()
 
     def row(event):
         (e,) = visible_events(user, ev, [event])
@@ -176,7 +176,7 @@ def list_evidence(request, evaluation_id: int = EvalId, line_id: str | None = No
     ev = get_evaluation(request, evaluation_id)
     qs = _evidence_qs().filter(evaluation=ev, is_deleted=False).order_by("line_id", "created_at")
     if line_id:
-        qs = qs.filter(line_id=line_id[:16])
+        qs = qs.filter(links__line_id=line_id[:16]).distinct()
     return [serialize.evidence(e) for e in qs]
 
 

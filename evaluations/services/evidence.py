@@ -13,19 +13,20 @@ import io
 import math
 import os
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from orgs.models import User
 
 from .. import policy
 from ..audit import record
-from ..models import Evaluation, Evidence, EvidenceRevision
+from ..models import Evaluation, Evidence, EvidenceLine, EvidenceRevision
 
 TITLE_MAX = 200
 
@@ -66,6 +67,10 @@ KINDS: dict[str, FileKind] = {
 }
 ACCEPT_ATTR = ",".join(ext for kind in KINDS.values() for ext in kind.extensions)
 ACCEPTED_TEXT = "PDF、图片（PNG/JPEG/GIF）、Word（DOC/DOCX）、Excel（XLS/XLSX）"
+
+# Kinds the browser may show in place (Content-Disposition: inline). Everything else downloads. The type sent
+# is the one sniffed at upload, never the client's claim; with nosniff the browser keeps to it.
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif"})
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Stream names in an OLE2 compound file's directory are UTF-16LE.
@@ -193,9 +198,14 @@ def upload(
     uploaded_file: UploadedFile[Any],
     title: str | None = None,
     evidence: Evidence | None = None,
+    also_lines: Iterable[str] = (),
 ) -> EvidenceRevision:
-    """Add a file to a line: a new Evidence, or a new revision of `evidence` (earlier ones are kept)."""
+    """Add a file to a line: a new Evidence, or a new revision of `evidence` (earlier ones are kept).
+
+    `also_lines`: further lines the new file backs (one file may back several lines).
+    """
     line_id = str(line_id).strip()
+    extra = [str(x).strip() for x in also_lines if str(x).strip() and str(x).strip() != line_id]
     name = clean_name(getattr(uploaded_file, "name", ""))
     title = (title or "").strip()
     if len(title) > TITLE_MAX:
@@ -216,15 +226,20 @@ def upload(
         stage = _check_may_change(ev, user)
         previous = None
         if evidence is None:
+            for other in extra:
+                _check_line(ev, other)
             item = Evidence.objects.create(
                 evaluation=ev, line_id=line_id, title=title or os.path.splitext(name)[0][:TITLE_MAX], created_by=user
+            )
+            EvidenceLine.objects.bulk_create(
+                [EvidenceLine(evidence=item, line_id=lid) for lid in dict.fromkeys([line_id, *extra])]
             )
         else:
             try:
                 item = Evidence.objects.select_for_update().get(pk=evidence.pk, evaluation=ev, is_deleted=False)
             except Evidence.DoesNotExist:
                 raise EvidenceError("该证明材料不存在或已删除，不能上传新版本。")
-            if item.line_id != line_id:
+            if item.line_id != line_id and not item.links.filter(line_id=line_id).exists():
                 raise EvidenceError(f"该证明材料属于第 {item.line_id} 项，不是第 {line_id} 项。")
             if item.created_by.unit_id != user.unit_id:
                 raise EvidenceError("只能为本单位上传的证明材料上传新版本，请另行添加材料。")
@@ -299,23 +314,49 @@ def delete(evaluation: Evaluation, user: User, evidence: Evidence) -> Evidence:
     return item
 
 
+def set_lines(evaluation: Evaluation, user: User, evidence: Evidence, line_ids: Iterable[str]) -> Evidence:
+    """Set the lines one evidence item backs (always including the line it was uploaded for)."""
+    with transaction.atomic():
+        ev = _lock_evaluation(evaluation)
+        stage = _check_may_change(ev, user)
+        try:
+            item = Evidence.objects.select_for_update().get(pk=evidence.pk, evaluation=ev, is_deleted=False)
+        except Evidence.DoesNotExist:
+            raise EvidenceError("该证明材料不存在或已删除。")
+        if item.created_by.unit_id != user.unit_id:
+            raise EvidenceError(f"证明材料「{item.title}」由其他单位上传，您不能修改其所证评审项。")
+        wanted = list(dict.fromkeys([item.line_id, *(str(x).strip() for x in line_ids if str(x).strip())]))
+        for lid in wanted:
+            _check_line(ev, lid)
+        old = sorted(item.links.values_list("line_id", flat=True))
+        if sorted(wanted) == old:
+            return item
+        item.links.exclude(line_id__in=wanted).delete()
+        EvidenceLine.objects.bulk_create(
+            [EvidenceLine(evidence=item, line_id=lid) for lid in wanted if lid not in old]
+        )
+        record(ev, user, "evidence", line_id=item.line_id, stage=stage, field="lines", old=old,
+               new=sorted(wanted), note=f"「{item.title}」所证评审项改为第 {'、'.join(wanted)} 项")
+    return item
+
+
 def active_evidence(evaluation: Evaluation, line_id: str | None = None) -> QuerySet[Evidence]:
     qs = (
         Evidence.objects.filter(evaluation=evaluation, is_deleted=False)
         .select_related("created_by", "created_by__unit")
-        .prefetch_related("revisions__uploaded_by")
+        .prefetch_related("revisions__uploaded_by", "links")
         .order_by("line_id", "created_at", "pk")
     )
     if line_id is not None:
-        qs = qs.filter(line_id=line_id)
+        qs = qs.filter(links__line_id=line_id).distinct()
     return qs
 
 
 def evidence_counts(evaluation: Evaluation) -> dict[str, int]:
-    """line_id -> number of (not deleted) evidence items, for the sheet's badges."""
+    """line_id -> number of (not deleted) evidence items backing it, for the sheet's badges."""
     rows = (
-        Evidence.objects.filter(evaluation=evaluation)
+        EvidenceLine.objects.filter(evidence__evaluation=evaluation, evidence__is_deleted=False)
         .values("line_id")
-        .annotate(n=Count("pk", filter=Q(is_deleted=False)))
+        .annotate(n=Count("evidence_id", distinct=True))
     )
     return {row["line_id"]: row["n"] for row in rows if row["n"]}

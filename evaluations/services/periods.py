@@ -10,16 +10,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from orgs.models import Level, Unit, User
 from orgs.scoping import can
 from standards import engine, schema
 from standards.models import StandardVersion
 
-from ..models import Evaluation, Period, PeriodChange, Transition
+from ..models import Evaluation, EvidenceCheck, Period, PeriodChange, State, Transition
 from .workflow import NotAllowed, WorkflowError
 
-SETTINGS = ("name", "standard", "star_bands", "score_step", "self_deadline", "county_deadline", "city_deadline")
+SETTINGS = ("name", "standard", "star_bands", "score_step", "self_deadline", "county_deadline", "city_deadline",
+            "evidence_lines", "evidence_check")
 
 
 class PeriodError(WorkflowError):
@@ -106,7 +108,12 @@ def open_period(
     self_deadline: datetime.date | None = None,
     county_deadline: datetime.date | None = None,
     city_deadline: datetime.date | None = None,
+    evidence_lines: list[str] | None = None,
+    evidence_check: str = EvidenceCheck.WARN,
+    make_current: bool = False,
 ) -> Period:
+    """Open a period. It becomes the current one only when asked (or when no period is current):
+    opening next year's period does not move anyone's work away from this year's."""
     _require_admin(user)
     if Period.objects.filter(year=year).exists():
         raise PeriodError(f"{year} 年度的评估期已存在。")
@@ -117,21 +124,170 @@ def open_period(
     step = clean_score_step(standard, score_step if score_step is not None else standard.standard.score_step)
     clean_deadlines(self_deadline, county_deadline, city_deadline)
     units = clean_communities(communities)
+    evidence_lines = clean_evidence_lines(standard, evidence_lines)
+    evidence_check = clean_evidence_check(evidence_check)
+    current = Period.objects.select_for_update().filter(is_current=True).first()
+    make_current = make_current or current is None
+    if make_current and current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
     period = Period.objects.create(
         year=year, name=name, standard=standard, star_bands=bands, score_step=step,
         self_deadline=self_deadline, county_deadline=county_deadline, city_deadline=city_deadline,
+        evidence_lines=evidence_lines, evidence_check=evidence_check, is_current=make_current,
         created_by=user,
     )
     Evaluation.objects.bulk_create([Evaluation(period=period, community=u) for u in units])
     PeriodChange.objects.create(
-        period=period, action="open", user=user,
+        period=period, year=year, action="open", user=user,
         changes={"year": year, "name": name, "standard": standard.version, "star_bands": bands,
                  "score_step": _json(step), "self_deadline": _json(self_deadline),
                  "county_deadline": _json(county_deadline), "city_deadline": _json(city_deadline),
+                 "evidence_lines": evidence_lines, "evidence_check": evidence_check,
                  "communities": sorted(u.code for u in units)},
-        note=f"开启评估期，{len(units)} 个社区参加",
+        note=f"开启评估期，{len(units)} 个社区参加" + ("，设为当前评估期" if make_current else ""),
     )
+    if make_current and current is not None:
+        PeriodChange.objects.create(
+            period=current, year=current.year, action="current", user=user,
+            changes={"is_current": {"old": True, "new": False}},
+            note=f"当前评估期改为「{period.name}」",
+        )
     return period
+
+
+def clean_evidence_lines(standard: StandardVersion, lines: Any) -> list[str] | None:
+    """None keeps the default rule; otherwise the line ids, each one of the standard."""
+    if lines is None:
+        return None
+    ids = [str(x).strip() for x in lines if str(x).strip()]
+    known = standard.standard.lines_by_id
+    unknown = [x for x in ids if x not in known]
+    if unknown:
+        raise PeriodError(f"须附证明材料的评审项中有标准没有的项：第 {'、'.join(unknown)} 项。")
+    order = [line.id for line in standard.standard.lines]
+    return sorted(dict.fromkeys(ids), key=order.index)
+
+
+def clean_evidence_check(value: Any) -> str:
+    if value not in EvidenceCheck.values:
+        raise PeriodError(f"缺少证明材料时的处理方式「{value}」无效。")
+    return str(value)
+
+
+def current_period() -> Period | None:
+    """The period home pages and lists start from: the administrator's choice, else the newest open one."""
+    chosen = Period.objects.filter(is_current=True).first()
+    if chosen is not None:
+        return chosen
+    return Period.objects.filter(is_open=True).order_by("-year").first() or Period.objects.order_by("-year").first()
+
+
+def open_periods() -> list[Period]:
+    return list(Period.objects.filter(is_open=True).order_by("-year"))
+
+
+def _locked(period: Period) -> Period:
+    try:
+        return Period.objects.select_for_update().get(pk=period.pk)
+    except Period.DoesNotExist:
+        raise PeriodError("该评估期不存在（可能已被删除）。") from None
+
+
+@transaction.atomic
+def set_current(period: Period, user: User) -> Period:
+    """Make the period the current one (home pages and lists start from it)."""
+    _require_admin(user)
+    locked = _locked(period)
+    if locked.is_current:
+        raise PeriodError(f"「{locked.name}」已是当前评估期。")
+    previous = Period.objects.select_for_update().filter(is_current=True).first()
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    locked.is_current = True
+    locked.save(update_fields=["is_current"])
+    PeriodChange.objects.create(
+        period=locked, year=locked.year, action="current", user=user,
+        changes={"is_current": {"old": previous.name if previous else None, "new": locked.name}},
+        note=f"设为当前评估期（原为「{previous.name}」）" if previous else "设为当前评估期",
+    )
+    return locked
+
+
+def unfinished_count(period: Period) -> int:
+    return period.evaluations.exclude(state=State.PUBLISHED).count()
+
+
+@transaction.atomic
+def close_period(period: Period, user: User, reason: str = "") -> Period:
+    """Close a period: its sheets become read-only for everyone; results, files and history are kept."""
+    _require_admin(user)
+    locked = _locked(period)
+    if not locked.is_open:
+        raise PeriodError(f"「{locked.name}」已关闭。")
+    unfinished = unfinished_count(locked)
+    locked.is_open = False
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["is_open", "closed_at"])
+    PeriodChange.objects.create(
+        period=locked, year=locked.year, action="close", user=user,
+        changes={"is_open": {"old": True, "new": False}, "unfinished": unfinished},
+        note=f"关闭评估期（{unfinished} 份评估表未公布，保持当时状态只读）" + (f"：{reason.strip()}" if reason.strip() else ""),
+    )
+    return locked
+
+
+@transaction.atomic
+def reopen_period(period: Period, user: User) -> Period:
+    """Open a closed period again (a close by mistake)."""
+    _require_admin(user)
+    locked = _locked(period)
+    if locked.is_open:
+        raise PeriodError(f"「{locked.name}」未关闭。")
+    locked.is_open = True
+    locked.closed_at = None
+    locked.save(update_fields=["is_open", "closed_at"])
+    PeriodChange.objects.create(period=locked, year=locked.year, action="reopen", user=user,
+                                changes={"is_open": {"old": False, "new": True}}, note="重新开放评估期")
+    return locked
+
+
+def deletion_refusal(period: Period) -> str:
+    """Why the period may not be deleted ('' when it may): only while nothing in it has been submitted."""
+    first = first_submission(period)
+    if first is not None:
+        return (f"「{period.name}」已有评估表提交（{first.evaluation.community.name}，"
+                f"{timezone.localtime(first.at):%Y-%m-%d %H:%M}），不能删除；可以关闭。")
+    if period.evaluations.exclude(state=State.DRAFT).exists():
+        return f"「{period.name}」已有评估表进入审核，不能删除；可以关闭。"
+    return ""
+
+
+@transaction.atomic
+def delete_period(period: Period, user: User) -> int:
+    """Delete a period opened by mistake, with its (draft) sheets. The deletion stays on record
+    (PeriodChange keeps the year; earlier change rows keep theirs with the period emptied)."""
+    _require_admin(user)
+    locked = _locked(period)
+    refusal = deletion_refusal(locked)
+    if refusal:
+        raise PeriodError(refusal)
+    sheets = locked.evaluations.count()
+    was_current = locked.is_current
+    PeriodChange.objects.create(
+        period=locked, year=locked.year, action="delete", user=user,
+        changes={"name": locked.name, "sheets": sheets},
+        note=f"删除评估期「{locked.name}」（误开，{sheets} 份草稿评估表一并删除）",
+    )
+    Evaluation.objects.filter(period=locked).delete()
+    locked.delete()
+    if was_current:
+        following = Period.objects.filter(is_open=True).order_by("-year").first()
+        if following is not None:
+            following.is_current = True
+            following.save(update_fields=["is_current"])
+    return sheets
 
 
 def first_submission(period: Period) -> Transition | None:
@@ -160,6 +316,10 @@ def update_period_settings(period: Period, user: User, *, communities: Iterable[
         changes["score_step"] = clean_score_step(standard, changes.get("score_step", locked.score_step))
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip() or locked.name
+    if "evidence_lines" in changes:
+        changes["evidence_lines"] = clean_evidence_lines(standard, changes["evidence_lines"])
+    if "evidence_check" in changes:
+        changes["evidence_check"] = clean_evidence_check(changes["evidence_check"])
     clean_deadlines(
         changes.get("self_deadline", locked.self_deadline),
         changes.get("county_deadline", locked.county_deadline),
@@ -193,5 +353,6 @@ def update_period_settings(period: Period, user: User, *, communities: Iterable[
                 "removed": sorted(Unit.objects.filter(pk__in=removed).values_list("code", flat=True)),
             }
     if diff:
-        PeriodChange.objects.create(period=locked, action="update", changes=diff, user=user, note="修改评估期设置")
+        PeriodChange.objects.create(period=locked, year=locked.year, action="update", changes=diff, user=user,
+                                    note="修改评估期设置")
     return locked

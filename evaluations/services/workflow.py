@@ -18,12 +18,12 @@ from orgs.models import User
 from orgs.scoping import community_filter
 from register.services.awards import record_award
 
-from .. import policy
+from .. import evidence_rules, policy
 from ..audit import record
 from ..models import AuditEvent, Evaluation, Period, Stage, State, Transition
 from ..policy import ACTIONS, Action
 from ..scoring import refresh_cached_result, result_for
-from ..signals import evaluation_submitted
+from ..signals import evaluation_submitted, evaluation_transitioned
 
 
 class WorkflowError(Exception):
@@ -186,6 +186,8 @@ def transition(
         Period.objects.select_for_update().filter(pk=evaluation.period_id).first()
         ev = lock(evaluation, user)
         check_fresh(ev, expected_revision)
+        if not ev.period.is_open:
+            raise WorkflowError(f"评估期「{ev.period.name}」已关闭，评估表只读，不能{action.label}。")
         if ev.state not in action.sources:
             allowed = "、".join(state_label(s) for s in sorted(action.sources))
             raise WorkflowError(
@@ -203,7 +205,7 @@ def transition(
             order = [line.id for line in standard.lines]
             chosen.sort(key=order.index)
         if action.needs_comment and not comment:
-            raise WorkflowError(f"「{action.label}」须填写意见（退回或重新开放的原因）。")
+            raise WorkflowError(f"「{action.label}」须填写意见（{action.comment_label}）。")
         if len(comment) > 2000:
             raise WorkflowError("意见不能超过 2000 字。")
         if action.check_stage:
@@ -212,6 +214,14 @@ def transition(
                 raise WorkflowError(
                     f"{Stage(action.check_stage).label}尚未完成，不能{action.label}：共 {len(problems)} 处待补充。",
                     problems,
+                )
+
+        if action.name in evidence_rules.CHECKED_ACTIONS and evidence_rules.blocks(ev.period):
+            gaps = evidence_rules.gaps_for(ev)
+            if gaps:
+                raise WorkflowError(
+                    f"有 {len(gaps)} 个评审项尚无证明材料，本评估期要求补齐后才能{action.label}。",
+                    [g.text for g in gaps],
                 )
 
         old_state = ev.state
@@ -250,6 +260,7 @@ def transition(
         if action.name == "publish":
             # The star register: the award (certificate) follows the published result.
             record_award(ev, user)
+        evaluation_transitioned.send(sender=Evaluation, evaluation=ev, user=user, action=action, comment=comment)
     return ev
 
 
@@ -288,6 +299,16 @@ def return_to_community(evaluation: Evaluation, user: User, comment: str, lines:
 
 def return_to_county(evaluation: Evaluation, user: User, comment: str, lines: Iterable[str], **kw: Any) -> Evaluation:
     return transition(evaluation, user, "city_return", comment=comment, lines=lines, **kw)
+
+
+def withdraw(evaluation: Evaluation, user: User, reason: str, **kw: Any) -> Evaluation:
+    """The community takes back a submission the county has not started (submitted → draft)."""
+    return transition(evaluation, user, "withdraw", comment=reason, **kw)
+
+
+def unpass(evaluation: Evaluation, user: User, reason: str, **kw: Any) -> Evaluation:
+    """The county takes back a pass-on the city has not started (county_passed → county_reviewing)."""
+    return transition(evaluation, user, "county_unpass", comment=reason, **kw)
 
 
 def publish(evaluation: Evaluation, user: User, **kw: Any) -> Evaluation:

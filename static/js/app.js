@@ -23,10 +23,13 @@ document.addEventListener("htmx:responseError", function (evt) {
 });
 
 // Behaviour that used to be inline (the Content-Security-Policy allows no inline script):
-// <form data-confirm="…"> asks before submitting; [data-print] prints; [data-check-all="sel"] toggles.
+// <form data-confirm="…"> asks before submitting (a submit button's own data-confirm wins, so one form
+// with several buttons names what each will do); [data-print] prints; [data-check-all="sel"] toggles.
 document.addEventListener("submit", function (evt) {
-  var form = evt.target.closest ? evt.target.closest("form[data-confirm]") : null;
-  if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+  var button = evt.submitter && evt.submitter.getAttribute ? evt.submitter : null;
+  var form = evt.target.closest ? evt.target.closest("form") : null;
+  var text = (button && button.getAttribute("data-confirm")) || (form && form.getAttribute("data-confirm"));
+  if (text && !window.confirm(text)) {
     evt.preventDefault();
     evt.stopImmediatePropagation();
   }

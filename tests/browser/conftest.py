@@ -68,6 +68,17 @@ def page(browser, live_server, request):
 
     page.route(re.compile(".*"), guard)
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    # Every irreversible action asks for confirmation (data-confirm): journeys accept it and may read what
+    # was asked in page.dialogs; a test that answers dialogs itself sets page.auto_accept_dialogs = False.
+    page.dialogs = []  # type: ignore[attr-defined]
+    page.auto_accept_dialogs = True  # type: ignore[attr-defined]
+
+    def on_dialog(dialog):
+        if page.auto_accept_dialogs:  # type: ignore[attr-defined]
+            page.dialogs.append(dialog.message)  # type: ignore[attr-defined]
+            dialog.accept()
+
+    page.on("dialog", on_dialog)
     page.live_url = live_server.url  # type: ignore[attr-defined]
     page.console_errors = console_errors  # type: ignore[attr-defined]
     yield page

@@ -31,6 +31,7 @@ def test_admin_creates_user_resets_password_and_user_must_change_it(page, cast):
     first = page.inner_text("[data-testid=temp-password]").strip()
     assert User.objects.get(username="zhang_wei").check_password(first)
 
+    page.auto_accept_dialogs = False
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("[data-testid=reset-password]")
     page.wait_for_selector("text=密码已重置")

@@ -45,6 +45,7 @@ def test_token_page_create_and_revoke(page, cast):
     assert raw not in page.content()  # shown once only
     row = page.locator(f"tr[data-token-id='{token.pk}']")
     assert "有效" in row.inner_text()
+    page.auto_accept_dialogs = False
     page.once("dialog", lambda dialog: dialog.accept())
     row.locator("button", has_text="吊销").click()
     page.wait_for_selector("text=已吊销令牌")

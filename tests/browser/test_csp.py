@@ -78,6 +78,7 @@ def test_moved_handlers_still_work(page, cast, scored):  # noqa: F811
     login(page, cast.city_admin.username, PASSWORD)
     page.goto(f"{page.live_url}/orgs/users/{cast.operator.pk}/")
     dialogs = []
+    page.auto_accept_dialogs = False
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.get_by_test_id("reset-password").click()
     assert dialogs == ["确定为该账号重置密码？"]

@@ -97,7 +97,9 @@ def test_download_streams_file_with_chinese_name_and_logs(client, cast, evaluati
     assert hashlib.sha256(body).hexdigest() == rev.sha256
     assert response["Content-Type"] == "application/pdf"
     disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment;")
+    # PDFs and images open in the browser; the type is the sniffed one and nosniff keeps the browser to it.
+    assert disposition.startswith("inline;")
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert "filename*=utf-8''" in disposition.lower()
     assert unquote(disposition.split("''", 1)[1]) == "建站 批复.pdf"
     log = AccessLog.objects.get(kind="download")

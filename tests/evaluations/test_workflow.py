@@ -22,6 +22,10 @@ ALLOWED = {
     "city_complete": ({"city_reviewing"}, {"city_reviewer", "city_admin"}, "city_reviewed"),
     "publish": ({"city_reviewed"}, {"city_reviewer", "city_admin"}, "published"),
     "reopen": ({"published"}, {"city_admin"}, "city_reviewing"),
+    # Issue 12: the community withdraws a submission until the county starts; the county takes back a
+    # pass-on until the city starts.
+    "withdraw": ({"submitted"}, {"community_operator"}, "draft"),
+    "county_unpass": ({"county_passed"}, {"county_reviewer"}, "county_reviewing"),
     # Taken by register.services.appeals only (policy `via`), hence via="appeal" below.
     "appeal_start": ({"published"}, {"city_reviewer", "city_admin"}, "appeal_reviewing"),
     "appeal_complete": ({"appeal_reviewing"}, {"city_reviewer", "city_admin"}, "published"),

@@ -70,6 +70,10 @@ NOT_PAGES = {
     "verification:county_report": "xlsx/docx file",
     "verification:reconcile_xlsx": "xlsx file",
     "verification:reconcile_city": "POST only",
+    "evaluations:period_action": "POST only",
+    "evaluations:evidence_lines": "POST only",
+    "inbox:open": "POST only",
+    "inbox:read": "POST only",
 }
 NOT_PAGE_PREFIXES = ("api:v1:", "admin:")
 
@@ -149,6 +153,7 @@ def sample_urls() -> dict[str, str]:
         "reports:dashboard": reverse("reports:dashboard", args=["scores"]),
         "api:tokens": reverse("api:tokens"),
         "jobs:list": reverse("jobs:list"),
+        "inbox:index": reverse("inbox:index"),
         "ledgers:duplicates": reverse("ledgers:duplicates"),
         **_register_pages(draft, published, period),
     }

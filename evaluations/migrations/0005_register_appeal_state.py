@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0003_auditevent_revision_evaluation_returned_by_and_more'),
+        ('evaluations', '0004_year_periods_evidence'),
     ]
 
     operations = [

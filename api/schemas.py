@@ -80,6 +80,7 @@ class LineScoreOut(Schema):
     stage: str
     score: float | None
     reason: str
+    adopted_from: str = Field("", description="采用下级得分时为下级阶段（self / county），手工填写为空")
     updated_by: str
     updated_at: datetime
 
@@ -106,8 +107,18 @@ class EvaluationOut(Schema):
     updated_at: datetime
 
 
+class ReturnedLineOut(Schema):
+    line_id: str
+    returned_by: str
+    comment: str
+    reply: str
+    replied_by: str
+    replied_at: datetime | None
+
+
 class EvaluationDetailOut(EvaluationOut):
     innovation_text: str
+    returns: list[ReturnedLineOut]
     scores: list[LineScoreOut]
 
 
@@ -195,18 +206,19 @@ class ScoreIn(StrictIn):
     score: Decimal | None = Field(None, max_digits=8, decimal_places=3, description="得分；null 表示清空")
     reason: str | None = Field(None, max_length=1000, description="扣分原因（县级、市级阶段）")
     expected_revision: int | None = Field(
-        None, ge=0, le=2**31, description="读取评估表时的 revision；若此后同一项已被他人修改，返回 409"
+        None, ge=0, le=2**31,
+        description="必填（或用 If-Match 请求头）：读取评估表时的 revision；若此后同一项已被他人修改，返回 409；缺少时返回 428",
     )
 
 
 class FactIn(StrictIn):
     value: bool | int | float | str | None = Field(description="事实取值：是/否类为 true/false，数量类为数字；null 清空")
-    expected_revision: int | None = Field(None, ge=0, le=2**31)
+    expected_revision: int | None = Field(None, ge=0, le=2**31, description="必填（或用 If-Match 请求头），见得分")
 
 
 class InnovationIn(StrictIn):
     text: str = Field(max_length=20000, description="第 5 项创新工作文字材料")
-    expected_revision: int | None = Field(None, ge=0, le=2**31)
+    expected_revision: int | None = Field(None, ge=0, le=2**31, description="必填（或用 If-Match 请求头），见得分")
 
 
 class TransitionIn(StrictIn):
@@ -217,7 +229,14 @@ class TransitionIn(StrictIn):
     )
     comment: str = Field("", max_length=2000, description="意见（退回、重新开放时必填）")
     lines: list[str] = Field(default_factory=list, max_length=50, description="退回涉及的评审项 id")
-    expected_revision: int | None = Field(None, ge=0, le=2**31)
+    line_comments: dict[str, str] = Field(
+        default_factory=dict, max_length=50,
+        description="退回时每个评审项的意见：{\"3.2.1\": \"…\"}；未单独填写的评审项使用 comment",
+    )
+    expected_revision: int | None = Field(
+        None, ge=0, le=2**31,
+        description="必填（或用 If-Match 请求头）：读取评估表时的 revision；此后评估表有任何修改即返回 409",
+    )
 
 
 class ActionOut(Schema):

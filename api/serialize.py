@@ -7,6 +7,7 @@ from django.urls import reverse
 from evaluations import policy
 from evaluations.models import Evaluation, Evidence, EvidenceRevision, LineScore, Period, State
 from evaluations.presenters import totals_for
+from evaluations.selectors import open_returns
 from orgs.models import Unit, User
 from orgs.scoping import ACTION_ROLES
 from standards.engine import json_number
@@ -61,6 +62,7 @@ def line_score(ls: LineScore) -> dict:
         "stage": ls.stage,
         "score": json_number(ls.score),
         "reason": ls.reason,
+        "adopted_from": ls.adopted_from,
         "updated_by": str(ls.updated_by),
         "updated_at": ls.updated_at,
     }
@@ -97,6 +99,12 @@ def evaluation_detail(ev: Evaluation, user: User) -> dict:
     data = evaluation(ev, user)
     stages = policy.visible_stages(user, ev)
     data["innovation_text"] = ev.innovation_text
+    see_return = policy.may_see_return(user, ev) and bool(ev.returned_by and ev.returned_lines)
+    data["returns"] = [
+        {"line_id": item.line_id, "returned_by": item.returned_by, "comment": item.comment, "reply": item.reply,
+         "replied_by": str(item.replied_by) if item.replied_by else "", "replied_at": item.replied_at}
+        for item in (open_returns(ev) if see_return else [])
+    ]
     data["scores"] = [
         line_score(ls)
         for ls in ev.scores.filter(stage__in=stages).select_related("updated_by").order_by("line_id", "stage")

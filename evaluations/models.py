@@ -138,6 +138,8 @@ class LineScore(models.Model):
     stage = models.CharField("阶段", max_length=16, choices=Stage.choices)
     score = models.DecimalField("得分", max_digits=5, decimal_places=2, null=True, blank=True)
     reason = models.TextField("扣分原因", blank=True)
+    # The lower stage whose score this one adopted ('' when typed): marked in the compare view.
+    adopted_from = models.CharField("采用自", max_length=16, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -159,6 +161,18 @@ class FactAnswer(models.Model):
     value = models.JSONField("取值", null=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     answered_at = models.DateTimeField(auto_now=True)
+    # The community's own declaration, kept when a reviewer corrects the value (value/answered_by above).
+    declared = models.BooleanField("社区已申报", default=False)
+    declared_value = models.JSONField("社区申报值", null=True, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    declared_at = models.DateTimeField("申报时间", null=True, blank=True)
+
+    @property
+    def corrected(self) -> bool:
+        """A reviewer changed the community's declared value."""
+        return self.declared and self.answered_by_id != self.declared_by_id and self.value != self.declared_value
 
     class Meta:
         verbose_name = "核查事实"
@@ -250,6 +264,38 @@ class Transition(AppendOnlyModel):
         verbose_name = "流转记录"
         verbose_name_plural = "流转记录"
         ordering = ["at", "id"]
+
+
+class ReturnedLine(models.Model):
+    """One line of a return, with the returning level's comment and the answer of the level it went to.
+
+    The line stays open (`is_open`) until the returning level passes the sheet again; `revision` is the
+    sheet's revision right after the return, so changes since the return are read from the audit trail.
+    """
+
+    scope_path = "evaluation__community"
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="returned_line_items")
+    transition = models.ForeignKey(
+        Transition, on_delete=models.CASCADE, related_name="returned_line_items", null=True, blank=True
+    )
+    returned_by = models.CharField("退回方", max_length=16)  # county | city
+    line_id = models.CharField("评审项", max_length=16)
+    comment = models.TextField("退回意见")
+    revision = models.PositiveIntegerField("退回时版本号", default=0)
+    is_open = models.BooleanField("待处理", default=True)
+    reply = models.TextField("答复", blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "退回的评审项"
+        verbose_name_plural = "退回的评审项"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["evaluation", "is_open"])]
 
 
 class AuditEvent(AppendOnlyModel):

@@ -223,9 +223,34 @@ def may_edit_stage(user: User, evaluation: Evaluation, stage: str) -> bool:
     return editable_stage(evaluation) == stage and owns_stage(user, stage)
 
 
-def may_edit_line(user: User, evaluation: Evaluation, stage: str, scored_at_stage: bool) -> bool:
-    """One line's cell: its stage is editable by the user and the line is scored at that stage."""
-    return scored_at_stage and may_edit_stage(user, evaluation, stage)
+# The stage a return hands the sheet back to (county returns to the community, city to the county).
+RETURNED_TO: dict[str, str] = {Stage.COUNTY.value: Stage.SELF.value, Stage.CITY.value: Stage.COUNTY.value}
+
+
+def reopened_lines(evaluation: Evaluation) -> frozenset[str] | None:
+    """The returned-lines rule: while a return is open and the sheet is with the level it went to, only the
+    returned lines are editable (None: no return is in force, the whole stage is)."""
+    returned_by = evaluation.returned_by
+    if not returned_by or not evaluation.returned_lines:
+        return None
+    if RETURNED_TO.get(returned_by) != editable_stage(evaluation):
+        return None
+    return frozenset(str(x) for x in evaluation.returned_lines)
+
+
+def line_reopened(evaluation: Evaluation, line_id: str) -> bool:
+    reopened = reopened_lines(evaluation)
+    return reopened is None or line_id in reopened
+
+
+def may_edit_line(
+    user: User, evaluation: Evaluation, stage: str, scored_at_stage: bool, line_id: str | None = None
+) -> bool:
+    """One line's cell: its stage is editable by the user, the line is scored at that stage and, after a
+    return, the line is one of those returned."""
+    if not (scored_at_stage and may_edit_stage(user, evaluation, stage)):
+        return False
+    return line_id is None or line_reopened(evaluation, line_id)
 
 
 def user_editable_stage(user: User, evaluation: Evaluation) -> str | None:
@@ -233,14 +258,46 @@ def user_editable_stage(user: User, evaluation: Evaluation) -> str | None:
     return stage if stage is not None and owns_stage(user, stage) else None
 
 
-def may_edit_facts(user: User, evaluation: Evaluation) -> bool:
-    """Checklist facts are answered by the owners of the stage being edited (community, then reviewers)."""
-    return can(user, "edit_facts") and user_editable_stage(user, evaluation) is not None
+def may_edit_facts(user: User, evaluation: Evaluation, name: str | None = None) -> bool:
+    """Checklist facts are answered by the owners of the stage being edited (community, then reviewers).
+    After a return only the facts feeding a returned line are open (`name` given: that fact; without a
+    name: whether any fact may be)."""
+    if not (can(user, "edit_facts") and user_editable_stage(user, evaluation) is not None):
+        return False
+    reopened = reopened_lines(evaluation)
+    if reopened is None:
+        return True
+    feeds = evaluation.period.standard.standard.fact_lines
+    if name is None:
+        return any(reopened.intersection(lines) for lines in feeds.values())
+    return bool(reopened.intersection(feeds.get(name, ())))
 
 
 def may_edit_innovation(user: User, evaluation: Evaluation) -> bool:
-    """The innovation text is the community's material, written while its own stage is open."""
-    return may_edit_stage(user, evaluation, Stage.SELF.value)
+    """The innovation text is the community's material, written while its own stage is open (after a
+    return: only when the innovation line was returned)."""
+    if not may_edit_stage(user, evaluation, Stage.SELF.value):
+        return False
+    line = evaluation.period.standard.standard.innovation_line
+    return line is None or line_reopened(evaluation, line)
+
+
+def may_answer_return(user: User, evaluation: Evaluation) -> bool:
+    """The level a return went to answers its comments while the returned lines are open to it."""
+    stage = editable_stage(evaluation)
+    return reopened_lines(evaluation) is not None and stage is not None and owns_stage(user, stage)
+
+
+def may_adopt(user: User, evaluation: Evaluation) -> bool:
+    """A reviewer adopts the lower stage's scores into the stage they are editing (per line: may_edit_line)."""
+    stage = user_editable_stage(user, evaluation)
+    return stage in REVIEW_STAGES
+
+
+def may_see_stage_warnings(user: User, stage: str) -> bool:
+    """A stage's own validation messages (reason missing, ...) are for its owners and the reviewers, not
+    for the community reading a returned sheet."""
+    return owns_stage(user, stage) or is_reviewer(user)
 
 
 def may_refresh_facts(user: User, evaluation: Evaluation) -> bool:

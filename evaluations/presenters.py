@@ -21,7 +21,7 @@ from standards.presentation import table_rows
 
 from . import evidence_rules, policy, selectors
 from .facts import FactValue, checklist_fact_names, collect_facts
-from .models import AuditEvent, Evaluation, Stage, State, Transition
+from .models import AuditEvent, Evaluation, ReturnedLine, Stage, State, Transition
 from .scoring import result_for
 
 # Which deadline applies to a sheet in each state (the stage it waits for).
@@ -125,6 +125,8 @@ class Cell:
     editable: bool = False
     warnings: list[str] = field(default_factory=list)
     differs: bool = False  # differs from the previous stage's score
+    adopted_from: str = ""  # the lower stage whose score was adopted
+    adoptable: bool = False  # the user may adopt the lower stage's score here
 
 
 @dataclass
@@ -147,6 +149,20 @@ class LineRow:
     is_innovation: bool = False
     error: str = ""
     entered: dict = field(default_factory=dict)  # values the user typed that were refused
+    return_item: ReturnedLine | None = None  # the open return of this line (comment and answer)
+    changes: list[Change] = field(default_factory=list)  # what changed since the return, old → new
+
+
+@dataclass
+class Change:
+    """One item changed since a return: first old value → last new value (from the audit trail)."""
+
+    line_id: str
+    what: str
+    old: Any
+    new: Any
+    by: str
+    at: Any
 
 
 class Sheet:
@@ -185,6 +201,53 @@ class Sheet:
         self.presentation = {r.line_id: r for r in table_rows(self.period.standard.data)}
         self.show_final_star = Stage.CITY.value in self.stages
         self.show_return = policy.may_see_return(user, evaluation)
+        self.may_adopt = policy.may_adopt(user, evaluation)
+        self.return_items: dict[str, ReturnedLine] = {}
+        if self.show_return and evaluation.returned_by and evaluation.returned_lines:
+            for item in selectors.open_returns(evaluation):
+                self.return_items[item.line_id] = item
+        self._changes: dict[str, list[Change]] | None = None
+
+    def changes_since_return(self) -> dict[str, list[Change]]:
+        """Line id -> what changed since the open return (scores, reasons, facts feeding the line, the
+        innovation text, answers excluded), first old → last new, for the stages the user may see."""
+        if self._changes is not None:
+            return self._changes
+        self._changes = {}
+        if not self.return_items:
+            return self._changes
+        since = min(item.revision for item in self.return_items.values())
+        events = (
+            AuditEvent.objects.filter(evaluation=self.evaluation, revision__gt=since,
+                                      kind__in=["score", "reason", "fact", "innovation"])
+            .select_related("user").order_by("at", "id")
+        )
+        merged: dict[tuple[str, str, str], Change] = {}
+        for e in events:
+            if e.stage and e.stage not in self.stages:
+                continue
+            if e.kind == "fact":
+                targets = list(self.standard.fact_lines.get(e.field, ())) or [""]
+                what = f"核查事实「{e.note or e.field}」"
+            elif e.kind == "innovation":
+                targets, what = [e.line_id], "创新工作文字材料"
+            else:
+                stage = Stage(e.stage).label if e.stage in Stage.values else ""
+                targets, what = [e.line_id], f"{stage}{'得分' if e.kind == 'score' else '扣分原因'}"
+            for line_id in targets:
+                key = (line_id, e.kind, e.field + e.stage)
+                if key in merged:
+                    merged[key].new, merged[key].by, merged[key].at = e.new, str(e.user), e.at
+                else:
+                    merged[key] = Change(line_id, what, e.old, e.new, str(e.user), e.at)
+        for change in merged.values():
+            if change.old != change.new:
+                self._changes.setdefault(change.line_id, []).append(change)
+        return self._changes
+
+    def adopt_scopes(self) -> list[tuple[str, str]]:
+        """The adopt form's choices: the whole sheet, then each section (value, label)."""
+        return [("all", "全表")] + [(f"section:{s.id}", f"{s.id} {s.title}") for s in self.standard.sections]
 
     @property
     def stage_columns(self) -> list[tuple[str, str]]:
@@ -197,6 +260,7 @@ class Sheet:
         previous = None
         for stage in self.stages:
             ls = self.scores.get((line_id, stage))
+            editable = policy.may_edit_line(self.user, self.evaluation, stage, line.scored_at(stage), line_id)
             cell = Cell(
                 stage=stage,
                 score=ls.score if ls else None,
@@ -204,11 +268,15 @@ class Sheet:
                 updated_by=str(ls.updated_by) if ls else "",
                 updated_at=ls.updated_at if ls else None,
                 scored=line.scored_at(stage),
-                editable=policy.may_edit_line(self.user, self.evaluation, stage, line.scored_at(stage)),
-                warnings=self.warnings.get((line_id, stage), []),
+                editable=editable,
+                warnings=self.warnings.get((line_id, stage), [])
+                if policy.may_see_stage_warnings(self.user, stage) else [],
+                adopted_from=ls.adopted_from if ls else "",
             )
             if previous is not None and cell.score is not None and previous.score is not None:
                 cell.differs = cell.score != previous.score
+            if editable and self.may_adopt and previous is not None and previous.score is not None:
+                cell.adoptable = cell.score != previous.score
             if cell.scored:
                 previous = cell
             cells.append(cell)
@@ -229,6 +297,8 @@ class Sheet:
             evidence_missing=line_id in self.evidence_missing,
             revision=self.evaluation.revision,
             is_innovation=line_id == self.standard.innovation_line,
+            return_item=self.return_items.get(line_id),
+            changes=self.changes_since_return().get(line_id, []),
         )
 
     def rows(self) -> list[LineRow]:
@@ -259,12 +329,18 @@ class Sheet:
         for name, fact in self.standard.facts.items():
             fv = self.facts.get(name)
             answer = answers.get(name)
+            corrected = answer is not None and name in checklist and answer.corrected
             rows.append({
                 "name": name, "label": fact.label, "type": fact.type,
                 "value": fv.value if fv else None,
                 "source": fv.label if fv else "",
                 "from_checklist": name in checklist,
-                "editable": editable and name in checklist,
+                "editable": editable and name in checklist and policy.may_edit_facts(self.user, self.evaluation, name),
+                # The community's declaration, kept beside a reviewer's correction.
+                "corrected": corrected,
+                "declared_value": answer.declared_value if corrected and answer else None,
+                "declared_by": str(answer.declared_by) if corrected and answer else "",
+                "declared_at": answer.declared_at if corrected and answer else None,
                 "answered_by": str(answer.answered_by) if answer and name in checklist else fv.answered_by if fv else "",
                 "answered_at": answer.answered_at if answer and name in checklist else fv.answered_at if fv else None,
                 "drill_url": fv.drill_url if fv else None,
@@ -305,6 +381,7 @@ class CompareCell:
     score: Any
     reason: str
     differs: bool  # county differs from self, or city from county
+    adopted_from: str = ""  # the lower stage whose score was adopted ('' when typed)
 
 
 @dataclass
@@ -323,9 +400,8 @@ class CompareRow:
 
 
 def compare_rows(evaluation: Evaluation, stages: tuple[str, ...] | list[str], result: engine.Result) -> list[CompareRow]:
-    entered: dict[tuple[str, str], tuple[Any, str]] = {
-        key: (ls.score, ls.reason) for key, ls in selectors.line_scores(evaluation).items() if key[1] in stages
-    }
+    scores = {key: ls for key, ls in selectors.line_scores(evaluation).items() if key[1] in stages}
+    entered: dict[tuple[str, str], tuple[Any, str]] = {key: (ls.score, ls.reason) for key, ls in scores.items()}
     previous_stage = {Stage.COUNTY: Stage.SELF, Stage.CITY: Stage.COUNTY}
     rows = []
     for row in table_rows(evaluation.period.standard.data):
@@ -340,7 +416,8 @@ def compare_rows(evaluation: Evaluation, stages: tuple[str, ...] | list[str], re
             if before and before in stages and before in row.stages and score is not None:
                 prior = entered.get((row.line_id, before), (None, ""))[0]
                 differs = prior is not None and prior != score
-            cells[stage] = CompareCell(score=score, reason=reason, differs=differs)
+            adopted = scores[(row.line_id, stage)].adopted_from if (row.line_id, stage) in scores else ""
+            cells[stage] = CompareCell(score=score, reason=reason, differs=differs, adopted_from=adopted)
         suggestion = result.suggestions.get(row.line_id)
         rows.append(
             CompareRow(

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from orgs.models import User
 from orgs.scoping import scope_queryset
 
-from .models import Evaluation, EvidenceLine, FactAnswer, LineScore
+from .models import Evaluation, EvidenceLine, FactAnswer, LineScore, ReturnedLine
 
 
 def sheets_for(user: User) -> QuerySet[Evaluation]:
@@ -38,4 +38,13 @@ def evidence_counts(evaluation: Evaluation) -> Counter[str]:
 
 
 def fact_answers(evaluation: Evaluation) -> dict[str, FactAnswer]:
-    return {a.name: a for a in FactAnswer.objects.filter(evaluation=evaluation).select_related("answered_by")}
+    return {a.name: a for a in FactAnswer.objects.filter(evaluation=evaluation).select_related("answered_by", "declared_by")}
+
+
+def open_returns(evaluation: Evaluation) -> list[ReturnedLine]:
+    """The open return's lines (comment, answer), of the level that returned the sheet last."""
+    return list(
+        ReturnedLine.objects.filter(evaluation=evaluation, returned_by=evaluation.returned_by, is_open=True)
+        .select_related("replied_by", "transition__user")
+        .order_by("id")
+    )

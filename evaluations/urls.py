@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/facts/<str:name>/", views.save_fact, name="save_fact"),
     path("<int:pk>/innovation-text/", views.save_innovation, name="save_innovation"),
     path("<int:pk>/transition/<str:action>/", views.do_transition, name="transition"),
+    path("<int:pk>/returns/<str:line_id>/reply/", views.answer_return, name="answer_return"),
+    path("<int:pk>/adopt/", views.adopt, name="adopt"),
     path("<int:pk>/evidence/<str:line_id>/", views_evidence.evidence, name="evidence"),
     path("<int:pk>/evidence/<str:line_id>/upload/", views_evidence.evidence_upload, name="evidence_upload"),
     path(

@@ -6,6 +6,7 @@ Views stay thin: scope lookups through orgs.scoping, every change through evalua
 from __future__ import annotations
 
 import datetime
+import json
 from collections import Counter, defaultdict
 
 from django.contrib import messages
@@ -53,6 +54,11 @@ def detail(request, pk: int):
         "line_choices": [(lid, sheet.presentation[lid].content.splitlines()[-1][:40]) for lid in line_ids],
         "transitions": sheet.transitions(),
         "problems": request.session.pop(f"sheet-problems-{pk}", None),
+        # A refused return keeps what was typed (comment, ticked lines, per-line comments).
+        "draft": request.session.pop(f"sheet-draft-{pk}", None) or {},
+        "return_items": list(sheet.return_items.values()),
+        "may_answer_return": policy.may_answer_return(request.user, evaluation),
+        "changes_since_return": sheet.changes_since_return(),
         "can_edit_innovation": policy.may_edit_innovation(request.user, evaluation),
         "innovation_revision": evaluation.revision,
         "evidence_checked": evidence_rules.CHECKED_ACTIONS,
@@ -83,6 +89,16 @@ def _revision(request) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _seen(response: HttpResponse, request, evaluation: Evaluation) -> HttpResponse:
+    """When this save was the sheet's only change since the page's revision, tell the page (htmx event
+    `sheetRevision`, static/js/app.js) so its other forms — pass-on, return, submit — carry the new revision.
+    A change by someone else in between leaves them stale: the step is then refused, naming that change."""
+    before = _revision(request)
+    if before is not None and evaluation.revision == before + 1:
+        response["HX-Trigger"] = json.dumps({"sheetRevision": {"from": before, "to": evaluation.revision}})
+    return response
+
+
 @require_POST
 @login_required
 def save_line(request, pk: int, line_id: str, stage: str):
@@ -101,7 +117,8 @@ def save_line(request, pk: int, line_id: str, stage: str):
         # A stale save shows the current values; a refused value stays in the box so it can be fixed.
         entered = {} if isinstance(exc, workflow.StaleError) else {"score": score, "reason": reason}
         return _render_line(request, evaluation, line_id, error=exc.message, entered=entered)
-    return _render_line(request, out.evaluation, line_id, notice="已保存" if out.changed else "")
+    return _seen(_render_line(request, out.evaluation, line_id, notice="已保存" if out.changed else ""),
+                 request, out.evaluation)
 
 
 @require_POST
@@ -127,7 +144,7 @@ def save_fact(request, pk: int, name: str):
     html += "<template>" + render_to_string("evaluations/_sheet_body.html", ctx, request=request)
     html += render_to_string("evaluations/_totals.html", ctx, request=request)
     html += render_to_string("evaluations/_status.html", ctx, request=request) + "</template>"
-    return HttpResponse(html)
+    return _seen(HttpResponse(html), request, evaluation) if not error else HttpResponse(html)
 
 
 @require_POST
@@ -147,7 +164,8 @@ def save_innovation(request, pk: int):
     ctx = {"evaluation": evaluation, "can_edit_innovation": True, "innovation_error": error,
            "innovation_notice": notice, "innovation_revision": evaluation.revision,
            "innovation_entered": request.POST.get("innovation_text", "") if error else None}
-    return render(request, "evaluations/_innovation.html", ctx)
+    response = render(request, "evaluations/_innovation.html", ctx)
+    return _seen(response, request, evaluation) if not error else response
 
 
 @require_POST
@@ -158,25 +176,106 @@ def do_transition(request, pk: int, action: str):
         raise Http404("未知的操作。")
     evaluation = _sheet_for(request, pk, spec.role_permission)
     standard = evaluation.period.standard.standard
-    form = TransitionForm(request.POST, line_ids=[line.id for line in standard.lines])
+    line_ids = [line.id for line in standard.lines]
+    form = TransitionForm(request.POST, line_ids=line_ids)
+    line_comments = {
+        lid: request.POST.get(f"line_comment-{lid}", "")[:2000]
+        for lid in line_ids if request.POST.get(f"line_comment-{lid}", "").strip()
+    }
+    draft = {"action": action, "comment": request.POST.get("comment", "")[:2000],
+             "lines": request.POST.getlist("lines")[:100], "line_comments": line_comments}
     if not form.is_valid():
         messages.error(request, "提交的内容有误：" + "；".join(e for errs in form.errors.values() for e in errs))
+        request.session[f"sheet-draft-{pk}"] = draft
         return redirect("evaluations:detail", pk=pk)
     try:
         workflow.transition(evaluation, request.user, action, comment=form.cleaned_data["comment"],
-                            lines=form.cleaned_data["lines"], expected_revision=form.cleaned_data["revision"])
+                            lines=form.cleaned_data["lines"], expected_revision=form.cleaned_data["revision"],
+                            line_comments=line_comments)
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from None
     except WorkflowError as exc:
         messages.error(request, exc.message)
         if exc.problems:
             request.session[f"sheet-problems-{pk}"] = exc.problems
+        if spec.needs_comment or spec.needs_lines:
+            request.session[f"sheet-draft-{pk}"] = draft
         return redirect("evaluations:detail", pk=pk)
     messages.success(request, f"已{spec.label}。")
     if action in evidence_rules.CHECKED_ACTIONS:
         gaps = evidence_rules.gaps_for(evaluation)
         if gaps:
             messages.warning(request, f"提示：{len(gaps)} 个评审项尚无证明材料——" + "；".join(g.text for g in gaps))
+    return redirect("evaluations:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def answer_return(request, pk: int, line_id: str):
+    evaluation = _sheet_for(request, pk)
+    if not policy.may_answer_return(request.user, evaluation):
+        raise PermissionDenied("当前没有待您答复的退回意见。")
+    error, notice = "", ""
+    text = request.POST.get("reply", "")
+    try:
+        workflow.answer_return(evaluation, request.user, line_id, text, _revision(request))
+        notice = "已保存"
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except WorkflowError as exc:
+        error = exc.message
+    evaluation.refresh_from_db()
+    sheet = Sheet(evaluation, request.user)
+    item = sheet.return_items.get(line_id)
+    if item is None:
+        raise Http404("该评审项未被退回。")
+    return _seen(render(request, "evaluations/_return_item.html", {
+        "evaluation": evaluation, "item": item, "may_answer_return": policy.may_answer_return(request.user, evaluation),
+        "changes": sheet.changes_since_return().get(line_id, []), "reply_error": error, "reply_notice": notice,
+        "reply_entered": text if error else None,
+    }), request, evaluation)
+
+
+@require_POST
+@login_required
+def adopt(request, pk: int):
+    """Adopt the lower stage's scores: one line (htmx, the row comes back), a section or the whole sheet."""
+    evaluation = _sheet_for(request, pk)
+    if not policy.may_adopt(request.user, evaluation):
+        raise PermissionDenied("您当前不能采用下级评分。")
+    standard = evaluation.period.standard.standard
+    scope = request.POST.get("scope", "all")
+    line_ids: list[str] | None
+    if scope == "all":
+        line_ids = None
+    elif scope.startswith("section:"):
+        line_ids = [line.id for line in standard.lines if line.section == scope.split(":", 1)[1]]
+    elif scope.startswith("line:") and scope.split(":", 1)[1] in standard.lines_by_id:
+        line_ids = [scope.split(":", 1)[1]]
+    else:
+        raise Http404("未知的采用范围。")
+    try:
+        out = score_service.adopt_lower(evaluation, request.user, line_ids, request.POST.get("reason", ""),
+                                        _revision(request))
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except WorkflowError as exc:
+        if request.htmx and line_ids and len(line_ids) == 1:
+            evaluation.refresh_from_db()
+            return _render_line(request, evaluation, line_ids[0], error=exc.message)
+        messages.error(request, exc.message)
+        return redirect("evaluations:detail", pk=pk)
+    if request.htmx and line_ids and len(line_ids) == 1:
+        return _seen(_render_line(request, out.evaluation, line_ids[0],
+                                  error="；".join(out.skipped), notice="已采用" if out.adopted else ""),
+                     request, out.evaluation)
+    if out.adopted:
+        messages.success(request, f"已采用下级评分 {len(out.adopted)} 行：第 {'、'.join(out.adopted)} 行。")
+    else:
+        messages.info(request, "没有可采用的评分（已一致，或下级评分在本级无效）。")
+    if out.skipped:
+        messages.warning(request, f"未采用 {len(out.skipped)} 行：" + "；".join(out.skipped[:10])
+                         + ("…" if len(out.skipped) > 10 else ""))
     return redirect("evaluations:detail", pk=pk)
 
 

@@ -77,6 +77,7 @@ class Walk:
         self.call = call
         self.tokens = tokens
         self.log = log
+        self.revision = 0
 
     def ok(self, who: str, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
         status, data = self.call(method, path, self.tokens[who], body)
@@ -104,10 +105,14 @@ class Walk:
             raise ApiFailure(f"评估期 {period['id']} 中本社区应有 1 张评估表，实际 {sheets['total']} 张")
         ev_id = sheets["items"][0]["id"]
         base = f"/evaluations/{ev_id}"
+        # Every write sends the revision this client saw last (a stale one is refused with 409).
+        self.revision = sheets["items"][0]["revision"]
 
         for fact in self.ok("operator", "GET", f"{base}/facts"):
             if fact["checklist"] and fact["name"] in GOOD_FACTS:
-                self.ok("operator", "PUT", f"{base}/facts/{fact['name']}", {"value": GOOD_FACTS[fact["name"]]})
+                saved = self.ok("operator", "PUT", f"{base}/facts/{fact['name']}",
+                                {"value": GOOD_FACTS[fact["name"]], "expected_revision": self.revision})
+                self.revision = saved["revision"]
         self.score_stage("operator", base, standard, "self")
         self.step("operator", base, "submit")
         self.step("county", base, "county_start")
@@ -133,12 +138,13 @@ class Walk:
             score = suggestion.get("score")
             if score is None:
                 score = suggestion["range"][1] if suggestion.get("range") else line["max"]
-            body = {"score": score, "reason": REASON if stage != "self" else None}
-            self.ok(who, "PUT", f"{base}/scores/{stage}/{line['id']}", body)
+            body = {"score": score, "reason": REASON if stage != "self" else None, "expected_revision": self.revision}
+            self.revision = self.ok(who, "PUT", f"{base}/scores/{stage}/{line['id']}", body)["revision"]
         self.log(f"已填写 {stage} 阶段得分")
 
     def step(self, who: str, base: str, action: str) -> dict:
-        ev = self.ok(who, "POST", f"{base}/transitions", {"action": action})
+        ev = self.ok(who, "POST", f"{base}/transitions", {"action": action, "expected_revision": self.revision})
+        self.revision = ev["revision"]
         self.log(f"{action} → {ev['state_label']}")
         return ev
 

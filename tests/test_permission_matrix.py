@@ -262,6 +262,15 @@ MATRIX: dict[str, list[Case]] = {
         transition("city_reviewed", "publish", State.PUBLISHED, ("city_reviewer", "city_admin")),
         transition("published", "reopen", State.CITY_REVIEWING, ("city_admin",), {"comment": "复核发现计分错误"}),
     ],
+    # Adopting the lower stage's scores: the reviewer of the stage being edited, nobody else.
+    "evaluations:adopt": [
+        Case("sheet:county_reviewing", "post", only(302, "county_reviewer"), {"scope": "all"}),
+        Case("sheet:city_reviewing", "post", only(302, *CITY_REVIEW), {"scope": "section:一"}),
+    ],
+    # Answering a return: only the level a return went to, while it is open (none is open here).
+    "evaluations:answer_return": [
+        Case("evidence_line:draft", "post", only(403), {"reply": "已补充"}),
+    ],
     # No object in the URL: the role answers first (403); sheets outside the unit are skipped silently.
     "evaluations:bulk": [
         Case("none", "post", per_role(403, county_reviewer=302, other_county_reviewer=302),

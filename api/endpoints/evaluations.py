@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from ninja import File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
@@ -15,7 +17,7 @@ from evaluations.services import evidence as evidence_service
 from evaluations.services import scores as score_service
 from evaluations.services import workflow
 from orgs.models import log_access
-from orgs.scoping import get_for_user, scope_queryset
+from orgs.scoping import can, get_for_user, scope_queryset
 from standards.engine import json_number, result_to_json
 
 from .. import serialize
@@ -35,7 +37,7 @@ from ..schemas import (
     TransitionIn,
     TransitionOut,
 )
-from .common import ERRORS, MAX_ID
+from .common import ERRORS, MAX_ID, WRITE_ERRORS
 
 router = Router(tags=["评估表"])
 
@@ -85,8 +87,11 @@ def list_evaluations(request, filters: Query[EvaluationFilter], page: Query[Page
 
 
 @router.get("/evaluations/{evaluation_id}", response={200: EvaluationDetailOut, **ERRORS}, summary="一张评估表及各阶段得分")
-def get_evaluation_detail(request, evaluation_id: int = EvalId):
-    return serialize.evaluation_detail(get_evaluation(request, evaluation_id), request.auth)
+def get_evaluation_detail(request, response: HttpResponse, evaluation_id: int = EvalId):
+    ev = get_evaluation(request, evaluation_id)
+    # The revision the client saw: send it back as `expected_revision` or `If-Match` with every write.
+    response["ETag"] = f'"{ev.revision}"'
+    return serialize.evaluation_detail(ev, request.auth)
 
 
 @router.get("/evaluations/{evaluation_id}/result", response={200: dict, **ERRORS}, summary="评分引擎计算结果")
@@ -239,6 +244,26 @@ def download_evidence_revision(
 # ---------------------------------------------------------------------------------------------
 # Changes: every one goes through the evaluations services (the same functions the pages call).
 
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
+
+
+def required_revision(request, body_value: int | None) -> int:
+    """Every write carries the sheet revision the client saw (`expected_revision`, else `If-Match`), so a
+    change made on an old read is refused with what changed (409) instead of overwriting it silently."""
+    if body_value is not None:
+        return body_value
+    header = request.headers.get("If-Match", "")
+    if header:
+        match = _IF_MATCH.match(header)
+        if match is None:
+            raise ApiError(400, "bad_if_match", "If-Match 请求头应为评估表的版本号，如 \"12\"（见 GET 评估表的 ETag 或 revision）。")
+        return int(match.group(1))
+    raise ApiError(
+        428, "revision_required",
+        "请提供读取评估表时的版本号（请求体 expected_revision，或 If-Match 请求头），以免覆盖他人在此期间的修改。",
+        [{"location": "body", "field": "expected_revision", "type": "missing", "message": "缺少必填字段"}],
+    )
+
 
 def _save_out(outcome, user) -> dict:
     ev = outcome.evaluation
@@ -256,7 +281,7 @@ def _save_out(outcome, user) -> dict:
 
 @router.put(
     "/evaluations/{evaluation_id}/scores/{stage}/{line_id}",
-    response={200: SaveOut, **ERRORS},
+    response={200: SaveOut, **WRITE_ERRORS},
     summary="填写一个评审项的得分（及扣分原因）",
 )
 def put_score(
@@ -266,33 +291,37 @@ def put_score(
     stage: str = Path(..., pattern="^(self|county|city)$", description="阶段：self / county / city"),
     line_id: str = Path(..., max_length=16, description="评审项 id，如 3.2.2"),
 ):
-    ev = get_evaluation(request, evaluation_id)
-    outcome = score_service.save_score(
-        ev, request.auth, line_id, stage, payload.score, payload.reason, payload.expected_revision
-    )
+    # The role is checked before the revision: a role that may not write is told so, not asked for a revision.
+    ev = get_evaluation(request, evaluation_id, policy.STAGE_PERMISSION[stage])
+    revision = required_revision(request, payload.expected_revision)
+    outcome = score_service.save_score(ev, request.auth, line_id, stage, payload.score, payload.reason, revision)
     return _save_out(outcome, request.auth)
 
 
 @router.put(
-    "/evaluations/{evaluation_id}/facts/{name}", response={200: SaveOut, **ERRORS}, summary="回答一个核查清单事实"
+    "/evaluations/{evaluation_id}/facts/{name}", response={200: SaveOut, **WRITE_ERRORS}, summary="回答一个核查清单事实"
 )
 def put_fact(request, payload: FactIn, evaluation_id: int = EvalId, name: str = Path(..., max_length=64)):
     ev = get_evaluation(request, evaluation_id)
     standard = ev.period.standard.standard
     if name not in standard.facts:
         raise ApiError(404, "not_found", f"评审标准中没有事实「{name}」。")
-    outcome = score_service.answer_fact(ev, request.auth, name, payload.value, payload.expected_revision)
+    if not can(request.auth, "edit_facts"):
+        raise workflow.NotAllowed("您的角色不能填写核查事实。")
+    revision = required_revision(request, payload.expected_revision)
+    outcome = score_service.answer_fact(ev, request.auth, name, payload.value, revision)
     return _save_out(outcome, request.auth)
 
 
 @router.put(
     "/evaluations/{evaluation_id}/innovation",
-    response={200: EvaluationDetailOut, **ERRORS},
+    response={200: EvaluationDetailOut, **WRITE_ERRORS},
     summary="填写第 5 项创新工作文字材料（社区）",
 )
 def put_innovation(request, payload: InnovationIn, evaluation_id: int = EvalId):
     ev = get_evaluation(request, evaluation_id, "edit_self")
-    outcome = score_service.save_innovation_text(ev, request.auth, payload.text, payload.expected_revision)
+    revision = required_revision(request, payload.expected_revision)
+    outcome = score_service.save_innovation_text(ev, request.auth, payload.text, revision)
     return serialize.evaluation_detail(get_evaluation(request, outcome.evaluation.pk), request.auth)
 
 
@@ -311,7 +340,7 @@ def list_actions(request, evaluation_id: int = EvalId):
 
 @router.post(
     "/evaluations/{evaluation_id}/transitions",
-    response={200: EvaluationOut, **ERRORS},
+    response={200: EvaluationOut, **WRITE_ERRORS},
     summary="流转：提交、开始审核、退回、通过、公布、重新开放",
 )
 def post_transition(request, payload: TransitionIn, evaluation_id: int = EvalId):
@@ -322,9 +351,13 @@ def post_transition(request, payload: TransitionIn, evaluation_id: int = EvalId)
             422, "unknown_action", f"未知的操作「{payload.action}」（可选：{known}）。",
             [{"location": "body", "field": "action", "type": "enum", "message": f"可选：{known}"}],
         )
+    spec = workflow.ACTIONS[payload.action]
+    if not policy.may_do_kind(request.auth, spec):
+        raise workflow.NotAllowed(f"您的角色（{request.auth.get_role_display()}）不能执行「{spec.label}」。")
+    revision = required_revision(request, payload.expected_revision)
     ev = workflow.transition(
         ev, request.auth, payload.action, comment=payload.comment, lines=payload.lines,
-        expected_revision=payload.expected_revision,
+        expected_revision=revision, line_comments=payload.line_comments,
     )
     return serialize.evaluation(evaluations_for(request.auth).get(pk=ev.pk), request.auth)
 

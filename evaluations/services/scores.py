@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from orgs.models import User
 from orgs.scoping import can
@@ -96,6 +97,8 @@ def save_score(
         line = standard.lines_by_id.get(line_id)
         if line is None:
             raise ScoreInvalid(f"第 {line_id} 行：标准中没有此行。")
+        if not policy.line_reopened(ev, line_id):
+            raise WorkflowError(f"第 {line_id} 行未被退回，不可修改（退回后只能修改被退回的评审项）。")
         suggestion = result_for(ev, facts, stages=[]).suggestions.get(line_id)
         errors = engine.validate_score(
             standard, stage, line_id, value, reason if stage in engine.REASON_STAGES else None,
@@ -116,6 +119,8 @@ def save_score(
         if existing is None:
             existing = LineScore(evaluation=ev, line_id=line_id, stage=stage, updated_by=user)
         existing.score, existing.reason, existing.updated_by = value, reason, user
+        if changed_score:
+            existing.adopted_from = ""
         existing.save()
         bump(ev)
         if changed_score:
@@ -171,12 +176,16 @@ def answer_fact(
     with transaction.atomic():
         ev = lock(evaluation, user)
         check_fresh(ev, expected_revision, kinds={"fact"}, field_name=name)
+        standard = ev.period.standard.standard
         if not policy.may_edit_facts(user, ev):
             raise WorkflowError(
                 f"评估表当前状态为「{state_label(ev.state)}」，您不能修改核查事实"
                 "（社区在草稿时填写，县级、市级在各自审核中更正）。"
             )
-        standard = ev.period.standard.standard
+        if not policy.may_edit_facts(user, ev, name):
+            raise WorkflowError(
+                f"核查事实「{standard.fact_label(name)}」不影响被退回的评审项，不可修改（退回后只能修改被退回的评审项及其依据的事实）。"
+            )
         if name not in checklist_fact_names(standard):
             raise ScoreInvalid(f"「{name}」不是本评估表核查清单中的事实（可能由台帐计算）。")
         parsed = parse_fact_value(standard, name, value)
@@ -191,6 +200,10 @@ def answer_fact(
         if answer is None:
             answer = FactAnswer(evaluation=ev, name=name, answered_by=user)
         answer.value, answer.answered_by = parsed, user
+        if policy.editable_stage(ev) == Stage.SELF.value:
+            # The community declares; a reviewer's later correction keeps this declaration and its author.
+            answer.declared, answer.declared_value, answer.declared_by = True, parsed, user
+            answer.declared_at = timezone.now()
         answer.save()
         bump(ev)
         record(ev, user, "fact", field=name, old=old, new=parsed, note=standard.fact_label(name))
@@ -226,3 +239,108 @@ def save_innovation_text(
         record(ev, user, "innovation", line_id=standard_innovation_line(ev), field="innovation_text", old=old, new=text,
                note="创新工作文字材料")
     return SaveOutcome(ev, True)
+
+
+# ------------------------------------------------------------------------------------------------
+# Adopting the lower stage's scores
+
+
+@dataclass
+class AdoptOutcome:
+    evaluation: Evaluation
+    adopted: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # Chinese, one per line not adopted and why
+
+
+def lower_stage(standard: Standard, line_id: str, stage: str) -> str | None:
+    """The nearest stage below `stage` that scores the line (county → self; city → county, else self)."""
+    order = list(policy.STAGES)
+    line = standard.line(line_id)
+    for below in reversed(order[: order.index(stage)]):
+        if line.scored_at(below):
+            return below
+    return None
+
+
+def adopt_lower(
+    evaluation: Evaluation,
+    user: User,
+    line_ids: list[str] | None = None,
+    reason: str = "",
+    expected_revision: int | None = None,
+) -> AdoptOutcome:
+    """The reviewer takes the lower stage's score for the given lines (None: the whole sheet) into the stage
+    they are editing, in one step: atomic, each line audited, the revision bumped once.
+
+    A line is adopted only where it is editable for the user and the lower score is valid at the reviewer's
+    stage with the reason that goes with it (the given standard reason, else the line's existing reason,
+    else the lower stage's reason); the others are listed as skipped with why.
+    """
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise ScoreInvalid(f"扣分原因不能超过 {MAX_REASON} 字。")
+    facts = collect_facts(evaluation)
+    with transaction.atomic():
+        ev = lock(evaluation, user)
+        if (ev.state, ev.revision) != (evaluation.state, evaluation.revision):
+            forget_facts()
+            facts = collect_facts(ev)
+        one = line_ids[0] if line_ids is not None and len(line_ids) == 1 else None
+        check_fresh(ev, expected_revision, kinds={"score", "reason"}, line_id=one)
+        if not policy.may_adopt(user, ev):
+            raise WorkflowError(f"评估表当前状态为「{state_label(ev.state)}」，您不能采用下级评分。")
+        stage = policy.user_editable_stage(user, ev)
+        assert stage is not None
+        standard = ev.period.standard.standard
+        wanted = [line.id for line in standard.lines] if line_ids is None else list(dict.fromkeys(line_ids))
+        unknown = [x for x in wanted if x not in standard.lines_by_id]
+        if unknown:
+            raise ScoreInvalid(f"标准中没有第 {'、'.join(unknown)} 行。")
+        suggestions = result_for(ev, facts, stages=[]).suggestions
+        existing = {
+            s.line_id + "/" + s.stage: s
+            for s in LineScore.objects.select_for_update().filter(evaluation=ev, line_id__in=wanted)
+        }
+        outcome = AdoptOutcome(ev)
+        changes: list[tuple[LineScore, Any, str, str]] = []
+        for line_id in wanted:
+            line = standard.line(line_id)
+            if not policy.may_edit_line(user, ev, stage, line.scored_at(stage), line_id):
+                if len(wanted) == 1:
+                    outcome.skipped.append(f"第 {line_id} 行：您当前不能修改本行")
+                continue
+            below = lower_stage(standard, line_id, stage)
+            lower = existing.get(f"{line_id}/{below}") if below else None
+            if lower is None or lower.score is None:
+                outcome.skipped.append(f"第 {line_id} 行：下级尚未评分")
+                continue
+            mine = existing.get(f"{line_id}/{stage}")
+            use_reason = reason or (mine.reason if mine else "") or lower.reason
+            errors = engine.validate_score(
+                standard, stage, line_id, lower.score, use_reason, suggestions.get(line_id), step=ev.period.score_step
+            )
+            if errors:
+                outcome.skipped.append(errors[0].message)
+                continue
+            if mine is not None and mine.score == lower.score and mine.reason == use_reason:
+                continue
+            if mine is None:
+                mine = LineScore(evaluation=ev, line_id=line_id, stage=stage, updated_by=user)
+            changes.append((mine, mine.score, mine.reason, use_reason))
+            mine.score, mine.reason, mine.updated_by, mine.adopted_from = lower.score, use_reason, user, below or ""
+        if not changes:
+            return outcome
+        bump(ev)
+        for mine, old_score, old_reason, new_reason in changes:
+            mine.save()
+            label = Stage(mine.adopted_from).label
+            if old_score != mine.score:
+                record(ev, user, "score", line_id=mine.line_id, stage=stage, field="score", old=old_score,
+                       new=mine.score, note=f"采用{label}得分")
+            if old_reason != new_reason:
+                record(ev, user, "reason", line_id=mine.line_id, stage=stage, field="reason", old=old_reason,
+                       new=new_reason, note=f"采用{label}得分")
+            outcome.adopted.append(mine.line_id)
+        refresh_cached_result(ev, result_for(ev, facts))
+    outcome.evaluation = ev
+    return outcome

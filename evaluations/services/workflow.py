@@ -20,7 +20,7 @@ from register.services.awards import record_award
 
 from .. import evidence_rules, policy
 from ..audit import record
-from ..models import AuditEvent, Evaluation, Period, Stage, State, Transition
+from ..models import AuditEvent, Evaluation, Period, ReturnedLine, Stage, State, Transition
 from ..policy import ACTIONS, Action
 from ..scoring import refresh_cached_result, result_for
 from ..signals import evaluation_submitted, evaluation_transitioned
@@ -98,6 +98,8 @@ def describe_event(event: AuditEvent) -> str:
         what = f"将核查事实「{event.note or event.field}」由 {_show(event.old)} 改为 {_show(event.new)}"
     elif event.kind == "innovation":
         what = "修改了创新工作文字材料"
+    elif event.kind == "reply":
+        what = f"答复了第 {event.line_id} 行的退回意见"
     else:
         what = f"修改了{event.note or event.kind}"
     return f"{who} 于 {when} {what}"
@@ -121,10 +123,12 @@ def check_fresh(
     line_id: str | None = None,
     stage: str | None = None,
     field_name: str | None = None,
+    strict: bool = False,
 ) -> None:
     """Refuse a change made on a stale page when something it touches changed since (no lost update).
 
     Changes to other lines merge; a change of state or of the same item is refused, saying what changed.
+    `strict` (workflow steps): any change since the revision refuses — a reviewer passes only what they saw.
     """
     if expected_revision is None or expected_revision >= evaluation.revision:
         return
@@ -138,8 +142,10 @@ def check_fresh(
             and (stage is None or event.stage == stage)
             and (field_name is None or event.field == field_name)
         )
-        if event.kind == "state" or same_item:
+        if strict or event.kind == "state" or same_item:
             conflicts.append(describe_event(event))
+    if strict and not conflicts:
+        conflicts.append(f"评估表已由版本 {expected_revision} 变为 {evaluation.revision}")
     if conflicts:
         raise StaleError(
             "您的页面已过期，此次修改未保存：在您打开页面之后，" + "；".join(conflicts) + "。请核对当前内容后再修改。",
@@ -169,10 +175,13 @@ def transition(
     comment: str = "",
     lines: Iterable[str] = (),
     expected_revision: int | None = None,
+    line_comments: dict[str, str] | None = None,
     via: str = "",
 ) -> Evaluation:
-    """One workflow step. `via` names the service taking a step that is not a sheet's own (policy
-    `Action.via`: an appeal's decision, which checks the reviewer's independence); refused elsewhere."""
+    """One workflow step. A return carries a comment per returned line (`line_comments`; a line without
+    its own comment takes the general `comment`); the general comment is then optional. `via` names the
+    service taking a step that is not a sheet's own (policy `Action.via`: an appeal's decision, which checks
+    the reviewer's independence); such a step is refused elsewhere."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise WorkflowError(f"未知的操作「{action_name}」。")
@@ -185,7 +194,7 @@ def transition(
         # Lock the period first: its settings freeze on the first submission (see periods.update_period_settings).
         Period.objects.select_for_update().filter(pk=evaluation.period_id).first()
         ev = lock(evaluation, user)
-        check_fresh(ev, expected_revision)
+        check_fresh(ev, expected_revision, strict=True)
         if not ev.period.is_open:
             raise WorkflowError(f"评估期「{ev.period.name}」已关闭，评估表只读，不能{action.label}。")
         if ev.state not in action.sources:
@@ -204,7 +213,19 @@ def transition(
                 raise WorkflowError(f"「{action.label}」须至少选择一个退回的评审项。")
             order = [line.id for line in standard.lines]
             chosen.sort(key=order.index)
-        if action.needs_comment and not comment:
+        per_line = {str(k): (v or "").strip() for k, v in (line_comments or {}).items()}
+        stray = [k for k, v in per_line.items() if v and k not in chosen]
+        if stray:
+            raise WorkflowError(f"第 {'、'.join(stray)} 行填写了退回意见但未勾选，请勾选或删去意见。")
+        if action.needs_lines:
+            per_line = {lid: per_line.get(lid) or comment for lid in chosen}
+            silent = [lid for lid in chosen if not per_line[lid]]
+            if silent:
+                raise WorkflowError(f"「{action.label}」须为每个退回的评审项填写意见：第 {'、'.join(silent)} 行尚未填写。")
+            too_long = [lid for lid in chosen if len(per_line[lid]) > 2000]
+            if too_long:
+                raise WorkflowError(f"第 {'、'.join(too_long)} 行的退回意见不能超过 2000 字。")
+        elif action.needs_comment and not comment:
             raise WorkflowError(f"「{action.label}」须填写意见（{action.comment_label}）。")
         if len(comment) > 2000:
             raise WorkflowError("意见不能超过 2000 字。")
@@ -248,10 +269,22 @@ def transition(
         ev.revision += 1
         fields += ["revision", "updated_at"]
         ev.save(update_fields=fields)
-        Transition.objects.create(
+        step = Transition.objects.create(
             evaluation=ev, action=action.name, from_state=old_state, to_state=ev.state,
             comment=comment, lines=chosen, user=user,
         )
+        if action.name in RETURN_STAGE:
+            # A new return by a level replaces that level's earlier one.
+            ReturnedLine.objects.filter(evaluation=ev, returned_by=ev.returned_by, is_open=True).update(is_open=False)
+            ReturnedLine.objects.bulk_create([
+                ReturnedLine(evaluation=ev, transition=step, returned_by=ev.returned_by, line_id=lid,
+                             comment=per_line[lid], revision=ev.revision)
+                for lid in chosen
+            ])
+        elif action.name in CLEARS_RETURN:
+            ReturnedLine.objects.filter(
+                evaluation=ev, returned_by=CLEARS_RETURN[action.name], is_open=True
+            ).update(is_open=False)
         record(ev, user, "state", field="state", old=old_state, new=ev.state,
                note=f"{action.label}" + (f"：{comment}" if comment else ""), line_id="")
         if action.name == "submit":
@@ -291,6 +324,36 @@ def bulk_transition(evaluations: Iterable[Evaluation], user: User, action_name: 
 # Named wrappers, for readers and callers who prefer them.
 def submit(evaluation: Evaluation, user: User, **kw: Any) -> Evaluation:
     return transition(evaluation, user, "submit", **kw)
+
+
+def answer_return(
+    evaluation: Evaluation, user: User, line_id: str, text: str, expected_revision: int | None = None
+) -> ReturnedLine:
+    """The level a return went to answers one returned line's comment (saved like the scores)."""
+    text = (text or "").strip()
+    if len(text) > 2000:
+        raise WorkflowError(f"第 {line_id} 行的答复不能超过 2000 字。")
+    with transaction.atomic():
+        ev = lock(evaluation, user)
+        check_fresh(ev, expected_revision, kinds={"reply"}, line_id=line_id)
+        if not policy.may_answer_return(user, ev):
+            raise WorkflowError(f"评估表当前状态为「{state_label(ev.state)}」，您不能答复退回意见。")
+        item = (
+            ReturnedLine.objects.select_for_update()
+            .filter(evaluation=ev, returned_by=ev.returned_by, line_id=line_id, is_open=True)
+            .order_by("-id")
+            .first()
+        )
+        if item is None:
+            raise WorkflowError(f"第 {line_id} 行未被退回，无需答复。")
+        if item.reply == text:
+            return item
+        old = item.reply
+        item.reply, item.replied_by, item.replied_at = text, user, timezone.now()
+        item.save(update_fields=["reply", "replied_by", "replied_at"])
+        bump(ev)
+        record(ev, user, "reply", line_id=line_id, field="reply", old=old, new=text, note="答复退回意见")
+    return item
 
 
 def return_to_community(evaluation: Evaluation, user: User, comment: str, lines: Iterable[str], **kw: Any) -> Evaluation:

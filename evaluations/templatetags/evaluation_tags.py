@@ -49,3 +49,16 @@ STAGE_LABELS = {"self": "社区自评", "county": "县级审核", "city": "市�
 @register.filter
 def stage_label(stage: str) -> str:
     return STAGE_LABELS.get(str(stage), "")
+
+
+@register.filter
+def change_display(value) -> str:
+    """An audit value in an "old → new" line: 空 for nothing, 是/否, points, long text shortened."""
+    if value is None or value == "":
+        return "空"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    text = format_points(value)
+    return text if len(text) <= 40 else text[:39] + "…"

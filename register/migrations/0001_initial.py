@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('evaluations', '0005_register_appeal_state'),
+        ('evaluations', '0006_register_appeal_state'),
         ('orgs', '0004_orgevent_login_unlocked'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -47,3 +47,44 @@ document.addEventListener("click", function (evt) {
     });
   }
 });
+
+// Nothing typed is lost: text typed inside [data-warn-unsaved] that has not reached the server (its htmx
+// autosave did not answer yet or was refused, or its form was not sent) makes leaving the page ask first.
+(function () {
+  var dirty = new Set();
+  document.addEventListener("input", function (evt) {
+    var el = evt.target;
+    if (el && el.closest && el.closest("[data-warn-unsaved]")) { dirty.add(el); }
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (!evt.detail.successful) { return; }
+    var source = evt.detail.elt;
+    dirty.forEach(function (el) {
+      if (el === source || (source.contains && source.contains(el))) { dirty.delete(el); }
+    });
+  });
+  document.addEventListener("submit", function (evt) {
+    if (evt.defaultPrevented) { return; }
+    var form = evt.target;
+    dirty.forEach(function (el) { if (form.contains(el)) { dirty.delete(el); } });
+  });
+  window.addEventListener("beforeunload", function (evt) {
+    var pending = false;
+    dirty.forEach(function (el) { if (document.contains(el)) { pending = true; } });
+    // A refused save keeps the typed text on the page, marked data-unsaved.
+    if (document.querySelector("[data-warn-unsaved] [data-unsaved]")) { pending = true; }
+    if (pending) {
+      evt.preventDefault();
+      evt.returnValue = "";
+    }
+  });
+})();
+
+// The sheet's own inline save was its only change: the page's other forms (pass-on, return, submit, other
+// lines) move to the new revision. See evaluations.views._seen.
+document.addEventListener("sheetRevision", function (evt) {
+  var from = String(evt.detail.from), to = String(evt.detail.to);
+  document.querySelectorAll("input[type=hidden][name=revision]").forEach(function (input) {
+    if (input.value === from) { input.value = to; }
+  });
+});

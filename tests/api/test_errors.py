@@ -94,7 +94,8 @@ def test_filters(cast, period, evaluation):
 
 def test_workflow_refusal_is_409_with_problems(operator, evaluation):
     err = assert_error(
-        operator.post(f"/evaluations/{evaluation.pk}/transitions", {"action": "submit"}), 409, "workflow_error"
+        operator.post(f"/evaluations/{evaluation.pk}/transitions",
+                      {"action": "submit", "expected_revision": evaluation.revision}), 409, "workflow_error"
     )
     assert err["details"] and all("message" in d for d in err["details"])
 
@@ -109,7 +110,8 @@ def test_stale_revision_is_409(cast, evaluation):
 
 
 def test_invalid_score_is_422_naming_the_line(operator, evaluation):
-    err = assert_error(operator.put(score_url(evaluation), {"score": 99}), 422, "invalid_value")
+    err = assert_error(operator.put(score_url(evaluation), {"score": 99, "expected_revision": evaluation.revision}),
+                       422, "invalid_value")
     assert "1.2" in err["message"]
 
 

@@ -110,7 +110,9 @@ def test_full_journey(page, cast, standard_version):
     assert "协理员证书复印件缺失" in page.locator("[data-testid=returned-banner]").inner_text()
     assert "line-returned" in row(page, "1.2").get_attribute("class")
     assert "line-returned" not in (row(page, "1.3").get_attribute("class") or "")
-    assert page.locator("[data-testid='score-1.3-self']").input_value() == "4"  # scores kept
+    # Scores kept; only the returned line is open again.
+    assert page.locator("[data-testid='value-1.3-self']").inner_text() == "4"
+    assert page.locator("[data-testid='score-1.3-self']").count() == 0
     type_score(page, "1.2", "self", "3")
     click_action(page, "submit")
     assert page.locator("[data-testid=state]").inner_text() == "待县级审核"

@@ -82,7 +82,9 @@ def test_api_after_submit_reads_the_snapshot(evaluation, cast):
     people = _ledger(cast.community)
     _ready(evaluation, cast)
     api = ApiClient(cast.operator)
-    response = api.send("post", f"/evaluations/{evaluation.pk}/transitions", {"action": "submit"})
+    evaluation.refresh_from_db()
+    response = api.send("post", f"/evaluations/{evaluation.pk}/transitions",
+                        {"action": "submit", "expected_revision": evaluation.revision})
     assert response.status_code == 200, response.content
     assert response.json()["state"] == State.SUBMITTED
     f.employed(people[3], date(2026, 3, 1))

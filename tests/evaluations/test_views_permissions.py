@@ -26,6 +26,8 @@ def _urls(own, other):
                           {"comment": "x", "lines": ["1.1"]}),
         "publish": ("post", reverse("evaluations:transition", args=[own.pk, "publish"]), {}),
         "bulk_pass": ("post", reverse("evaluations:bulk"), {"action": "county_pass", "ids": [own.pk]}),
+        "adopt": ("post", reverse("evaluations:adopt", args=[own.pk]), {"scope": "all", "revision": "0"}),
+        "answer_return": ("post", reverse("evaluations:answer_return", args=[own.pk, "1.2"]), {"reply": "已补"}),
         "periods": ("get", reverse("evaluations:periods"), {}),
         "period_new": ("get", reverse("evaluations:period_create"), {}),
     }
@@ -45,6 +47,9 @@ TABLE = {
     "county_return": [403, 403, 302, 403, 403, 404],
     "publish":       [302, 302, 403, 403, 403, 404],
     "bulk_pass":     [403, 403, 302, 403, 403, 403],
+    # In a draft nobody adopts, and without a return nobody answers one.
+    "adopt":         [403, 403, 403, 403, 403, 404],
+    "answer_return": [403, 403, 403, 403, 403, 404],
     "periods":       [200, 403, 403, 403, 403, 403],
     "period_new":    [200, 403, 403, 403, 403, 403],
 }

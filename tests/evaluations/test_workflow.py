@@ -124,7 +124,7 @@ def test_county_pass_needs_every_reason(cast, evaluation):
 def test_return_needs_comment_and_lines_and_keeps_scores(cast, evaluation):
     fill_stage(evaluation, cast.operator, Stage.SELF)
     transition(evaluation, cast.operator, "submit")
-    with pytest.raises(WorkflowError, match="须填写意见"):
+    with pytest.raises(WorkflowError, match="填写意见"):
         transition(evaluation, cast.county_reviewer, "county_return", comment=" ", lines=["1.2"])
     with pytest.raises(WorkflowError, match="至少选择一个"):
         transition(evaluation, cast.county_reviewer, "county_return", comment="请补材料", lines=[])

@@ -39,6 +39,8 @@ NOT_PAGES = {
     "evaluations:save_fact": "POST only (htmx)",
     "evaluations:save_innovation": "POST only (htmx)",
     "evaluations:transition": "POST only",
+    "evaluations:answer_return": "POST only (htmx)",
+    "evaluations:adopt": "POST only",
     "evaluations:evidence_upload": "POST only",
     "evaluations:evidence_download": "file",
     "evaluations:evidence_delete": "POST only",

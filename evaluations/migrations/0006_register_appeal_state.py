@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0004_year_periods_evidence'),
+        ('evaluations', '0005_review_returns_adopt_declared'),
     ]
 
     operations = [

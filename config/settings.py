@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "api",
     "jobs",
     "announcements",
+    "register",
     "verification",
     "inbox",
 ]

@@ -29,6 +29,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),
     path("jobs/", include("jobs.urls")),
+    path("register/", include("register.urls")),
+    path("public/register/", include("register.public_urls")),
     path("verification/", include("verification.urls")),
     path("inbox/", include("inbox.urls")),
     path("", include("announcements.urls")),

@@ -27,6 +27,8 @@ class State(models.TextChoices):
     CITY_REVIEWED = "city_reviewed", "市级已复核"
     NOTICE = "notice", "公示中"
     PUBLISHED = "published", "已公布"
+    # A published result re-scored at the city stage on a community's appeal (register.services.appeals).
+    APPEAL_REVIEWING = "appeal_reviewing", "复核申请重新评分中"
 
 
 # The stage whose column is editable in each state.
@@ -34,6 +36,7 @@ EDITABLE_STAGE = {
     State.DRAFT: Stage.SELF,
     State.COUNTY_REVIEWING: Stage.COUNTY,
     State.CITY_REVIEWING: Stage.CITY,
+    State.APPEAL_REVIEWING: Stage.CITY,
 }
 
 

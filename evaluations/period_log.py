@@ -22,6 +22,14 @@ LABELS = {
     "is_open": "开放",
     "unfinished": "未公布的评估表",
     "sheets": "评估表",
+    # register app: appeals and the expert panel
+    "appeal_days": "复核申请期限（天）",
+    "panel_method": "专家组计分方法",
+    "panel_exclude_own_district": "专家回避本区",
+}
+SETTING_CHOICES = {
+    "panel_method": {"mean": "平均分", "trimmed": "去掉最高分和最低分后的平均分"},
+    "panel_exclude_own_district": {True: "是", False: "否"},
 }
 EVIDENCE_CHECK = {"off": "不检查", "warn": "提示但允许提交", "block": "不允许提交"}
 
@@ -33,6 +41,8 @@ def show_setting(key: str, value: Any) -> str:
         return "，".join(f"{b.get('name', '')} ≥ {format_points(b.get('min'))} 分" for b in value)
     if key == "score_step":
         return f"{format_points(value)} 分"
+    if key in SETTING_CHOICES:
+        return SETTING_CHOICES[key].get(value, str(value))
     if key == "evidence_lines" and value is None:
         return "默认（自评得分大于 0 的评审项，台帐计算的除外）"
     if key == "evidence_lines" and isinstance(value, list):

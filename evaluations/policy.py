@@ -65,11 +65,13 @@ STATE_RULES: dict[str, StateRule] = {
     # with the reviewers until publication, nobody edits (an upheld objection reopens the city stage).
     State.NOTICE.value: StateRule(EDITABLE_STAGE.get(State.NOTICE), False, False),
     State.PUBLISHED.value: StateRule(EDITABLE_STAGE.get(State.PUBLISHED), True, False),
+    # An appeal's re-scoring: the city column is open again; the published result stays visible to all.
+    State.APPEAL_REVIEWING.value: StateRule(EDITABLE_STAGE.get(State.APPEAL_REVIEWING), True, False),
 }
 _NO_RULE = StateRule(None, False, False)
 
 # forward: puts the sheet on the actor's to-do list; system: done by a service on the actor's behalf (an
-# objection's re-review rejoining the notice), on nobody's list.
+# objection's re-review rejoining the notice, an appeal's re-scoring), on nobody's list.
 ActionKind = Literal["forward", "return", "reopen", "withdraw", "system"]
 
 
@@ -94,7 +96,8 @@ class Action:
     # The comment's label on the form (a return's comment, a withdrawal's reason, ...).
     comment_label: str = "意见"
     # "" = a step on one sheet (sheet page, bulk list, API). Otherwise the service that takes the step
-    # (the notice of a whole period, an objection's decision): refused anywhere else, offered on no sheet.
+    # (the notice of a whole period, an objection's decision, an appeal's decision): refused anywhere else,
+    # offered on no sheet.
     via: str = ""
 
     @property
@@ -153,6 +156,14 @@ ACTIONS: dict[str, Action] = {
                kind="reopen", permission="reopen", needs_comment=True, style="danger",
                comment_label="重新开放的原因",
                confirm="重新开放后已公布的结果撤回，评估表回到市级复核中。确定重新开放？"),
+        Action("appeal_start", "受理复核申请并重新评分", frozenset({State.PUBLISHED}), State.APPEAL_REVIEWING, _Y,
+               kind="system", permission="decide_appeal", needs_comment=True, style="warning", via="appeal",
+               comment_label="受理意见",
+               confirm="受理后市级复核一栏重新开放，评估表进入复核申请重新评分。确定受理？"),
+        Action("appeal_complete", "完成复核申请重新评分", frozenset({State.APPEAL_REVIEWING}), State.PUBLISHED, _Y,
+               kind="system", permission="decide_appeal", check_stage=_Y, needs_comment=True, style="success",
+               via="appeal", comment_label="复核结论与理由",
+               confirm="完成后重新评分的结果即公布，星级社区名录随之更新。确定完成？"),
     ]
 }
 
@@ -397,7 +408,8 @@ def may_act(user: User, evaluation: Evaluation, action: Action | str) -> bool:
 def available_actions(user: User, evaluation: Evaluation) -> list[Action]:
     """Actions the user could try on the sheet now (role and state; completeness is checked on use).
 
-    Steps taken by a service (the period's notice, an objection's decision) are not offered on a sheet."""
+    Steps taken by a service (the period's notice, an objection's or an appeal's decision) are not offered
+    on a sheet."""
     return [a for a in ACTIONS.values() if not a.via and may_act(user, evaluation, a)]
 
 

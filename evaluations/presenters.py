@@ -36,7 +36,7 @@ STATE_DEADLINE = {
 STATE_BADGE = {
     State.DRAFT: "secondary", State.SUBMITTED: "info", State.COUNTY_REVIEWING: "primary",
     State.COUNTY_PASSED: "info", State.CITY_REVIEWING: "primary", State.CITY_REVIEWED: "success",
-    State.NOTICE: "warning", State.PUBLISHED: "success",
+    State.NOTICE: "warning", State.PUBLISHED: "success", State.APPEAL_REVIEWING: "warning",
 }
 STAGE_TOTAL_FIELD = {Stage.SELF.value: "self_total", Stage.COUNTY.value: "county_total", Stage.CITY.value: "city_total"}
 

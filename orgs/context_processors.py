@@ -9,6 +9,7 @@ NAV = [
     ("评估表", "evaluations:list", None),
     ("台帐", "ledgers:index", None),
     ("统计报表", "reports:index", None),
+    ("星级名录", "register:index", None),
     ("抽查核实", "verification:index", "view"),
     ("评审标准", "standards:current", None),
     ("我的任务", "jobs:list", None),

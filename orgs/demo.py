@@ -46,6 +46,8 @@ def demo_accounts() -> list[tuple[str, str, str, str]]:
     accounts = [
         ("sf_admin", Role.CITY_ADMIN, CITY[1], "市管理员"),
         ("sf_city", Role.CITY_REVIEWER, CITY[1], "市复核员"),
+        # A second city reviewer, not involved in any demo sheet: decides appeals (复核申请) independently.
+        ("sf_city2", Role.CITY_REVIEWER, CITY[1], "市复核员（复核申请）"),
     ]
     for county, ccode, cslug, _streets in TREE:
         accounts.append((f"qx_{cslug}", Role.COUNTY_REVIEWER, ccode, f"{county}审核员"))
@@ -111,6 +113,7 @@ def create_demo_org(password: str | None = None) -> dict:
         "users": users,
         "city_admin": by_role[Role.CITY_ADMIN][0],
         "city_reviewer": by_role[Role.CITY_REVIEWER][0],
+        "city_reviewers": by_role[Role.CITY_REVIEWER],
         "county_reviewers": by_role[Role.COUNTY_REVIEWER],
         "street_viewer": by_role[Role.STREET_VIEWER][0],
         "operators": {u.unit.code: u for u in by_role[Role.COMMUNITY_OPERATOR]},

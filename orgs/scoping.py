@@ -128,6 +128,16 @@ ACTION_ROLES: dict[str, set[str]] = {
     # API tokens: roles whose work the API serves (ledger sync by communities, review by reviewers,
     # integration and backup by the city). Street viewers only browse; they get no tokens.
     "use_api": {Role.COMMUNITY_OPERATOR, Role.COUNTY_REVIEWER, Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    # After publication (register app): a community asks for a re-review of its result; a city reviewer
+    # who took no part in the sheet decides it (the independence is checked by register.services.appeals).
+    "appeal": {Role.COMMUNITY_OPERATOR},
+    "decide_appeal": {Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    # The innovation line's expert panel: the city assigns raters and adopts their mean; a rater may sit in a
+    # district (the period may exclude raters of the community's own district).
+    "manage_panel": {Role.CITY_REVIEWER, Role.CITY_ADMIN},
+    "rate_panel": {Role.CITY_REVIEWER, Role.COUNTY_REVIEWER},
+    # The star register: downgrade and revoke (摘牌), per-period appeal and panel settings.
+    "manage_register": {Role.CITY_ADMIN},
     # Spot-checks of the ledgers (verification app): draw samples and record checks in one's scope.
     # Communities and streets read the results of their own once the county has decided
     # (evaluations.policy.may_see_verification).

@@ -17,6 +17,7 @@ from django.db.models import Avg, Count, F, Q
 from evaluations import policy
 from evaluations.models import Evaluation, LineScore, Period, Stage, State
 from orgs.models import Unit, User
+from register.selectors import yoy_charts
 
 from .forms import fmt_score
 from .summaries import latest_stage_q, line_maxima, star_order
@@ -355,4 +356,5 @@ DASHBOARDS: dict[str, tuple[str, Callable]] = {
     "losses": ("各评审项失分情况", line_losses),
     "selfgap": ("自评与审核对比", self_vs_reviewed),
     "outcomes": ("就业成效（按区）", outcomes),
+    "yoy": ("逐年星级变化", yoy_charts),
 }

@@ -7,7 +7,7 @@ which Excel, WPS and LibreOffice all show the same way.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 # openpyxl's number format for score cells: General shows 94 and 89.5 (never 94.0).
@@ -39,3 +39,15 @@ def points_cell(value: Decimal | int | float | None) -> int | float | None:
         return None
     d = _decimal(value)
     return int(d) if d == d.to_integral_value() else float(d)
+
+
+def round_to_step(value: Decimal | int | float | str | Fraction, step: Decimal | int | float | str) -> Decimal:
+    """The nearest multiple of the score step, halves rounded up (4.25 at step 0.5 → 4.5): how a
+    panel's mean becomes a score the sheet accepts."""
+    exact = _decimal(value)
+    unit = _decimal(step)
+    if unit <= 0:
+        raise ValueError("score step must be positive")
+    multiples = (exact / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    result = multiples * unit
+    return result.normalize() if result != 0 else Decimal(0)

@@ -134,6 +134,7 @@ def build_world() -> World:
                   revision_id=revision.pk, evidence_id=revision.evidence_id)
     world.objects.update(_ledgers(cast))
     world.objects.update(_objection(cast, sheets["notice"]))
+    world.objects.update(_register(cast, sheets))
     for user in cast.users_by_role().values():
         if can(user, "use_api"):
             token, _ = create_token(user, "矩阵测试")
@@ -192,6 +193,26 @@ def _objection(cast: Cast, sheet: Evaluation) -> dict[str, int]:
         status=CaseStatus.INVESTIGATING, assignee=cast.city_reviewer)
     upload = notice_service.add_file(case, cast.city_admin, SimpleUploadedFile("回访记录.pdf", b"%PDF-1.4\n%%EOF\n"))
     return {"notice": entry.notice_id, "objection": case.pk, "case_file": upload.pk}
+
+
+def _register(cast: Cast, sheets: dict[str, Evaluation]) -> dict[str, int]:
+    """The register's objects: the published sheet's award (downgraded, with a document), an open appeal
+    with a file, and a panel on the sheet under city review (the city reviewer is one of its raters)."""
+    from register.models import Award, PanelRating
+    from register.services import appeals, awards, panel
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    award = Award.objects.get(evaluation=sheets["published"])
+    awards.change_status(award, cast.city_admin, "downgrade", "矩阵降星", SimpleUploadedFile("降星决定.pdf", pdf),
+                         new_star="四星")
+    appeal = appeals.file_appeal(sheets["published"], cast.operator, "矩阵复核申请",
+                                 [SimpleUploadedFile("说明.pdf", pdf)])
+    panel.assign(sheets["city_reviewing"], cast.city_admin, [cast.city_reviewer.pk, cast.other_county_reviewer.pk])
+    return {
+        "award": award.pk, "award_change": award.changes.get(kind="downgrade").pk, "appeal": appeal.pk,
+        "appeal_file": appeal.files.get().pk,
+        "panel_rating": PanelRating.objects.get(evaluation=sheets["city_reviewing"], rater=cast.city_reviewer).pk,
+    }
 
 
 def person_file():

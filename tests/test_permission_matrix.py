@@ -48,6 +48,7 @@ from ledgers.models import (
     ZeroEmploymentHousehold,
 )
 from orgs.models import AccessLog, User
+from register.models import Appeal, Award
 from tests.ledgers import factories as lf
 from tests.matrix_fixtures import SHEETS, World, build_world, person_file, token_of
 
@@ -179,6 +180,10 @@ def record_cases(kind: str) -> tuple[Case, Case]:
 
 def upload_body(w: World) -> dict:
     return {"file": SimpleUploadedFile("会议纪要.pdf", b"%PDF-1.4\n%%EOF\n"), "title": "会议纪要"}
+
+
+def revoke_body(w: World) -> dict:
+    return {"action": "revoke", "reason": "矩阵摘牌", "document": SimpleUploadedFile("摘牌决定.pdf", b"%PDF-1.4\n%%EOF\n")}
 
 
 def import_body(w: World) -> dict:
@@ -549,6 +554,44 @@ MATRIX: dict[str, list[Case]] = {
         Case("none", "post", per_role(302), {"fmt": "zip"}, done_by=AUTHENTICATED, effect_takes_role=True,
              effect=lambda w, role: Job.objects.filter(kind="forms_zip", owner=user_of(w, role)).exists()),
     ],
+    # ---- register (issue 14): the star register, appeals, the innovation line's expert panel
+    "register:index": [Case("none", "get", EVERYONE)],
+    "register:national": [Case("none", "get", EVERYONE)],
+    "register:appeals": [Case("none", "get", EVERYONE)],
+    # ACTION_ROLES["export"]: everyone has the register of their own unit made (a job of their own).
+    "register:export": [
+        Case("none", "post", per_role(302), {"fmt": "xlsx"}, done_by=AUTHENTICATED, effect_takes_role=True,
+             effect=lambda w, role: Job.objects.filter(kind="register_export", owner=user_of(w, role)).exists()),
+    ],
+    "register:award": [Case("obj:award", "get", SCOPED)],
+    "register:award_document": [Case("obj:award_change", "get", SCOPED)],
+    "register:community": [Case("community", "get", SCOPED)],
+    # ACTION_ROLES["manage_register"]: the city administrator revokes, with reasons and a document.
+    "register:award_change": [
+        Case("obj:award", "post", only(302, "city_admin"), revoke_body,
+             effect=lambda w: Award.objects.get(pk=obj(w, "award")).status == "revoked", done_by=("city_admin",)),
+    ],
+    "register:appeal": [Case("obj:appeal", "get", SCOPED)],
+    "register:appeal_file": [Case("obj:appeal_file", "get", SCOPED)],
+    # ACTION_ROLES["appeal"]: the community's operator (the world's sheet already has an open appeal: the
+    # page shows why no second one may be filed).
+    "register:appeal_new": [Case("sheet:published", "get", only(200, "community_operator"))],
+    # ACTION_ROLES["decide_appeal"], and the reviewer must not have worked on the sheet: in the world the
+    # city reviewer did the city review and the administrator published, so both are refused (no effect).
+    "register:appeal_decide": [
+        Case("appeal_step:keep", "post", only(302, *CITY_REVIEW), {"decision": "矩阵维持"},
+             effect=lambda w: Appeal.objects.get(pk=obj(w, "appeal")).status == "kept", done_by=()),
+    ],
+    # ACTION_ROLES["manage_panel"]: the city organises the panel and adopts its mean.
+    "register:panel": [Case("sheet:city_reviewing", "get", only(200, *CITY_REVIEW))],
+    "register:panel_adopt": [Case("sheet:city_reviewing", "post", only(302, *CITY_REVIEW))],
+    # ACTION_ROLES["rate_panel"]: raters; a rating page is its rater's alone (anyone else: 404).
+    "register:panel_mine": [Case("none", "get", per_role(403, county_reviewer=200, city_reviewer=200,
+                                                          other_county_reviewer=200))],
+    "register:panel_rate": [Case("obj:panel_rating", "get", per_role(
+        403, city_reviewer=200, county_reviewer=404, other_county_reviewer=404))],
+    "register:rules": [Case("period:published", "get", CITY_ADMIN_ONLY)],
+    "register_public:index": [Case("none", "get", per_role(200, anonymous=200))],
     # ---- api token management page (the /api/ endpoints authenticate with tokens: tests/api)
     "api:tokens": [Case("none", "get", per_role(200, street_viewer=403))],
     # A token is its owner's alone: someone else's answers 404, as DELETE /api/tokens/{id} does.
@@ -699,6 +742,10 @@ def url_args(target: str, world: World, role: str) -> list:
             return [parts[0], world.objects[f"record_{parts[0]}"]]
         case "kind":
             return [parts[0]]
+        case "community":
+            return [world.cast.community.pk]
+        case "appeal_step":
+            return [world.objects["appeal"], parts[0]]
         case "fact_records":
             return [world.sheets[parts[0]].pk, "households_to_visit"]
         case "own_token":

@@ -86,6 +86,12 @@ PAGES = [
     ("city_admin", "/reports/dashboard/scores/?period=2026"),
     ("city_admin", "/reports/dashboard/losses/?period=2026"),
     ("city_admin", "/reports/dashboard/selfgap/?period=2026"),
+    ("city_admin", "/reports/dashboard/yoy/?period=2026"),
+    ("city_admin", "/register/"),
+    ("county_reviewer", "/register/"),
+    ("city_admin", "/register/national/"),
+    ("city_admin", "/register/appeals/"),
+    ("operator", "/public/register/"),
 ]
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from orgs.models import User
 from orgs.scoping import community_filter
+from register.services.awards import record_award
 
 from .. import evidence_rules, policy
 from ..audit import record
@@ -54,7 +55,7 @@ CLEARS_RETURN = {"county_pass": {Stage.COUNTY.value}, "city_complete": {Stage.CI
 
 
 # Who takes the steps that are not a sheet's own (policy `Action.via`), for the refusal message.
-VIA_LABELS = {"notice": "评估期的「公示」", "objection": "异议的办理"}
+VIA_LABELS = {"notice": "评估期的「公示」", "objection": "异议的办理", "appeal": "复核申请的办理"}
 
 
 def state_label(state: str) -> str:
@@ -183,7 +184,8 @@ def transition(
     """One workflow step. A return carries a comment per returned line (`line_comments`; a line without
     its own comment takes the general `comment`); the general comment is then optional. `via` names the
     service taking a step that is not a sheet's own (policy `Action.via`: the period's notice, an
-    objection's decision); such a step is refused elsewhere."""
+    objection's decision, an appeal's decision, which checks the reviewer's independence); such a step
+    is refused elsewhere."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise WorkflowError(f"未知的操作「{action_name}」。")
@@ -293,6 +295,9 @@ def transition(
         if action.name == "submit":
             evaluation_submitted.send(sender=Evaluation, evaluation=ev, user=user)
         refresh_cached_result(ev)
+        if action.name == "publish":
+            # The star register: the award (certificate) follows the published result.
+            record_award(ev, user)
         moved_on = evaluation_transitioned.send(sender=Evaluation, evaluation=ev, user=user, action=action,
                                                 comment=comment)
         if any(response for _, response in moved_on):

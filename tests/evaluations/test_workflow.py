@@ -32,9 +32,14 @@ ALLOWED = {
     # pass-on until the city starts.
     "withdraw": ({"submitted"}, {"community_operator"}, "draft"),
     "county_unpass": ({"county_passed"}, {"county_reviewer"}, "county_reviewing"),
+    # Taken by register.services.appeals only (policy `via`), hence via="appeal" below.
+    "appeal_start": ({"published"}, {"city_reviewer", "city_admin"}, "appeal_reviewing"),
+    "appeal_complete": ({"appeal_reviewing"}, {"city_reviewer", "city_admin"}, "published"),
 }
 # Steps taken by a service, never on the sheet itself (written out by hand too).
-VIA = {"start_notice": "notice", "reopen_for_objection": "objection", "rejoin_notice": "objection"}
+APPEAL_ACTIONS = {"appeal_start", "appeal_complete"}
+VIA = {"start_notice": "notice", "reopen_for_objection": "objection", "rejoin_notice": "objection",
+       "appeal_start": "appeal", "appeal_complete": "appeal"}
 CASES = [(a, s, r) for a in ALLOWED for s in State.values for r in ROLES]
 
 
@@ -82,6 +87,15 @@ def test_transition_table(action, state, role, cast, evaluation):
         evaluation.refresh_from_db()
         assert evaluation.state == state
         assert Transition.objects.count() == before
+
+
+@pytest.mark.parametrize("action", sorted(APPEAL_ACTIONS))
+def test_appeal_steps_are_refused_outside_the_appeal_service(action, cast, evaluation):
+    _complete(evaluation, cast)
+    Evaluation.objects.filter(pk=evaluation.pk).update(state=next(iter(ALLOWED[action][0])))
+    evaluation.refresh_from_db()
+    with pytest.raises(WorkflowError, match="不能在评估表上直接执行"):
+        transition(evaluation, cast.city_reviewer, action, comment="请核实")
 
 
 @pytest.mark.parametrize("role", ["outsider", "other_county_reviewer"])

@@ -71,6 +71,12 @@ NOT_PAGES = {
     "announcements:case_decide": "POST only",
     "announcements:case_file_download": "file",
     "announcements:document": "docx/pdf file",
+    "register:export": "POST only (starts a job)",
+    "register:award_change": "POST only",
+    "register:award_document": "file",
+    "register:appeal_decide": "POST only",
+    "register:appeal_file": "file",
+    "register:panel_adopt": "POST only",
     "verification:draw": "POST only",
     "verification:check_outcome": "POST only",
     "verification:photo": "image file",
@@ -172,6 +178,7 @@ def sample_urls() -> dict[str, str]:
         "announcements:case": reverse("announcements:case", args=[objection.pk]),
         "announcements:public_index": reverse("announcements:public_index"),
         "announcements:public": reverse("announcements:public", args=[notice.pk]),
+        **_register_pages(draft, published, period),
     }
     extra = {
         "evaluations:detail#county": reverse("evaluations:detail", args=[county_review.pk]),
@@ -195,6 +202,28 @@ def sample_urls() -> dict[str, str]:
     urls.update(_verification_pages())
     urls.update(extra)
     return urls
+
+
+def _register_pages(draft: Evaluation, published: Evaluation, period: Period) -> dict[str, str]:
+    """The register's pages on the demo's objects (the appeal and the panel are of 西山区 communities)."""
+    from register.models import Appeal, Award, PanelRating
+
+    award = Award.objects.filter(community=draft.community).first() or Award.objects.first()
+    return {
+        "register:index": reverse("register:index"),
+        "register:national": reverse("register:national"),
+        "register:appeals": reverse("register:appeals"),
+        "register:award": reverse("register:award", args=[award.pk]),
+        "register:community": reverse("register:community", args=[draft.community_id]),
+        "register:appeal": reverse("register:appeal", args=[Appeal.objects.first().pk]),
+        "register:appeal_new": reverse("register:appeal_new", args=[published.pk]),
+        "register:panel": reverse("register:panel", args=[PanelRating.objects.first().evaluation_id]),
+        "register:panel_mine": reverse("register:panel_mine"),
+        "register:panel_rate": reverse("register:panel_rate", args=[PanelRating.objects.first().pk]),
+        "register:rules": reverse("register:rules", args=[period.pk]),
+        "register_public:index": reverse("register_public:index"),
+        "reports:dashboard#yoy": reverse("reports:dashboard", args=["yoy"]),
+    }
 
 
 def _verification_pages() -> dict[str, str]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -43,10 +45,14 @@ TARGETS_2026 = [
     State.DRAFT, "returned", State.SUBMITTED, State.COUNTY_REVIEWING, State.COUNTY_PASSED, State.CITY_REVIEWING,
     State.CITY_REVIEWED, State.PUBLISHED, State.PUBLISHED, "gate_failed", "disqualified", State.SUBMITTED,
 ]
+# 2024 (a compact past period): these communities, published; with 2025 and 2026 they hold a star three years
+# running (和平社区 and 城东社区 are published in 2026 too).
+PAST_2024 = (0, 4, 7, 8)
 ORDER = [State.DRAFT, State.SUBMITTED, State.COUNTY_REVIEWING, State.COUNTY_PASSED, State.CITY_REVIEWING,
          State.CITY_REVIEWED, State.PUBLISHED]
 # An evaluation of year N is done around the turn of the year.
 DEADLINES = {
+    2024: (datetime.date(2024, 3, 31), datetime.date(2024, 4, 30), datetime.date(2024, 5, 31)),
     2025: (datetime.date(2025, 3, 31), datetime.date(2025, 4, 30), datetime.date(2025, 5, 31)),
     2026: (datetime.date(2026, 12, 31), datetime.date(2027, 1, 20), datetime.date(2027, 2, 10)),
 }
@@ -70,12 +76,31 @@ TIER_SCORING = {
 STAGE_SHARE = {Stage.SELF: 0.4, Stage.COUNTY: 1.2, Stage.CITY: 1.0}  # communities are generous with themselves
 
 
+@contextmanager
+def ledger_year_as(year: int, source: int) -> Iterator[None]:
+    """The demo ledgers hold 2025–2026 only: a past period's sheets read the facts of `source` instead
+    (live facts of drafts through `ledgers.facts`, snapshots through `ledgers.snapshots`)."""
+    from ledgers import facts, snapshots
+
+    originals = (facts.compute_community, snapshots.compute_community)
+
+    def shifted(inner):
+        return lambda y, cid: inner(source if y == year else y, cid)
+
+    facts.compute_community, snapshots.compute_community = (shifted(f) for f in originals)
+    try:
+        yield
+    finally:
+        facts.compute_community, snapshots.compute_community = originals
+
+
 def step_down(value: Decimal, amount: Decimal, low: Decimal) -> Decimal:
     return max(low, value - amount)
 
 
 class Command(BaseCommand):
-    help = "Create the demo city, the 2025 (published) and 2026 (every state) evaluation periods."
+    help = ("Create the demo city, the 2024 (a few communities) and 2025 (published) and 2026 (every state) "
+            "evaluation periods, and the register's demo (an appeal, a revoked star, an expert panel).")
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=None, help="demo password (default: DEMO_PASSWORD or built-in)")
@@ -104,6 +129,15 @@ class Command(BaseCommand):
                 # Publication follows the notice (公示): it ran five working days in June 2025.
                 notice_demo.publish_through_notice(p2025, self.admin, datetime.date(2025, 6, 3))
                 self.stdout.write("2025 年度：12 份评估表经公示后已公布")
+            if not Period.objects.filter(year=2024).exists():
+                # Compact: only the communities whose three years running the register shows.
+                p2024 = self.period(2024, standard, [communities[i] for i in PAST_2024])
+                with ledger_year_as(2024, 2025):
+                    for index in PAST_2024:
+                        self.walk(Evaluation.objects.get(period=p2024, community=communities[index]), index,
+                                  State.PUBLISHED)
+                    notice_demo.publish_through_notice(p2024, self.admin, datetime.date(2024, 6, 3))
+                self.stdout.write(f"2024 年度：{len(PAST_2024)} 份评估表已公布（历年名录与连续三年达标）")
             if created_2026:
                 # The sheets to publish first: their notice ran over the National Day holiday of 2026.
                 order = sorted(enumerate(communities),
@@ -119,6 +153,9 @@ class Command(BaseCommand):
                 notice = notice_demo.running_notice(p2026, self.admin, self.org["city_reviewer"])
                 self.stdout.write("2026 年度：评估表分布在各个流程状态；第 1 批经公示已公布，"
                                   f"「{notice.title}」公示中（异议 2 件：1 件部分成立、1 件不成立）")
+                from register.demo import seed_register
+
+                self.stdout.write(seed_register(org, communities))
                 for note in create_demo_verification(p2026, org):
                     self.stdout.write(f"抽查核实：{note}")
             else:

@@ -60,6 +60,8 @@ document.addEventListener("click", function (evt) {
   if (lines.indexOf(source.value.trim()) < 0) { lines.push(source.value.trim()); }
   target.value = lines.join("\n");
   source.value = "";
+});
+
 // Nothing typed is lost: text typed inside [data-warn-unsaved] that has not reached the server (its htmx
 // autosave did not answer yet or was refused, or its form was not sent) makes leaving the page ask first.
 (function () {

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 
 from evaluations.facts import checklist_fact_names
-from evaluations.models import Evaluation, FactAnswer, LineScore, Stage
+from evaluations.models import Evaluation, FactAnswer, LineScore, Stage, State
 from evaluations.services.periods import open_period
 from evaluations.services.workflow import transition
+from tests.announcements.helpers import ended_notice
 from tests.evaluations.conftest import GOOD_FACTS
 
 STEPS = [("submit", "operator", Stage.SELF), ("county_start", "county_reviewer", None),
@@ -51,6 +52,11 @@ def make_sheet(cast, standard_version, year: int, community, *, until: str = "pu
         user = operator if who == "operator" else getattr(cast, who)
         if who == "county_reviewer" and community == cast.other_community:
             user = cast.other_county_reviewer
+        if action == "publish":
+            # Publication follows the notice (公示): the sheet on a notice whose window has ended.
+            Evaluation.objects.filter(pk=ev.pk).update(state=State.NOTICE)
+            ended_notice(ev, cast.city_admin)
+            ev.refresh_from_db()
         ev = transition(ev, user, action)
         if action == until:
             break

@@ -18,6 +18,7 @@ from register.models import Appeal, AppealStatus, Award, AwardChange, AwardStatu
 from register.services import appeals, awards, panel
 from register.services.rules import rules_for, update_rules
 from standards.numbers import round_to_step
+from tests.announcements.helpers import ended_notice
 
 from .conftest import make_sheet
 
@@ -39,6 +40,9 @@ def test_publication_creates_one_award_with_a_certificate(cast, published):
     # Reopened and published again: the same award, no second certificate.
     ev = transition(published, cast.city_admin, "reopen", comment="更正笔误")
     ev = transition(ev, cast.city_reviewer, "city_complete")
+    Evaluation.objects.filter(pk=ev.pk).update(state=State.NOTICE)
+    ended_notice(ev, cast.city_admin)
+    ev.refresh_from_db()
     transition(ev, cast.city_admin, "publish")
     assert Award.objects.filter(community=cast.community).count() == 1
 

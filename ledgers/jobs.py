@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
+from django.db.models import Q
 from django.utils import timezone
 
 from jobs.services import JobContext, JobFailed, handler
@@ -129,3 +132,25 @@ def export(context: JobContext) -> str:
     name = exporter.filename(params["fmt"])
     context.save_result(name, content=content)
     return f"已导出 {exporter.row_count} 条记录。"
+
+
+INTERRUPTED_IMPORT = "导入被中断（后台任务停止或文件长期未导入），上传的文件已删除，未写入任何数据。请重新上传。"
+
+
+def abandon_stale_imports(now=None, stale_hours: int = 6, retention_days: int | None = None) -> int:
+    """Uploads no import will use any more are deleted (they hold personal data): a check or apply still
+    running after `stale_hours` (its worker was killed; the apply writes in one transaction, so nothing was
+    written), and a checked file left unapplied past the job retention. Each is marked rejected with a
+    Chinese message. Returns how many."""
+    now = now or timezone.now()
+    days = settings.JOB_RETENTION_DAYS if retention_days is None else retention_days
+    S = ImportJob.Status
+    stale = ImportJob.objects.filter(
+        Q(status__in=[S.CHECKING, S.APPLYING], created_at__lt=now - timedelta(hours=stale_hours))
+        | Q(status=S.CHECKED, created_at__lt=now - timedelta(days=days))
+    )
+    count = 0
+    for job in stale:
+        _file_error(job, INTERRUPTED_IMPORT)
+        count += 1
+    return count

@@ -157,3 +157,34 @@ def test_checking_a_file_opens_no_transaction(cast, monkeypatch):
     plan = imports.run_import(imports.SPECS["persons"], io.BytesIO(xlsx_bytes(rows)), cast.community,
                               cast.operator, True, apply=False)
     assert plan.ok
+
+
+def test_an_upload_left_by_a_killed_worker_is_deleted_by_the_daily_prune(cast):
+    """A kill -9 during the check or the apply leaves the ImportJob 'running' with its upload on disk
+    (personal data); the daily prune_jobs deletes it and tells the user in Chinese. A fresh one stays."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    def stuck(status, age_hours):
+        job = ImportJob(community=cast.community, kind="persons", original_name="人员.xlsx",
+                        created_by=cast.operator, status=status)
+        job.file.save("人员.xlsx", ContentFile(xlsx_bytes([["姓名"]])), save=False)
+        job.save()
+        ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(hours=age_hours))
+        return job
+
+    killed_check = stuck(ImportJob.Status.CHECKING, 7)
+    killed_apply = stuck(ImportJob.Status.APPLYING, 30)
+    running = stuck(ImportJob.Status.CHECKING, 1)
+    assert len(media_uploads()) == 3
+    call_command("prune_jobs", stdout=io.StringIO())
+    assert [p.name for p in media_uploads()] == [Path(running.file.name).name]
+    for job in (killed_check, killed_apply):
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.REJECTED and not job.file
+        assert "导入被中断" in job.summary["errors"][0][2]
+    running.refresh_from_db()
+    assert running.status == ImportJob.Status.CHECKING

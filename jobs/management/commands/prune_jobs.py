@@ -1,9 +1,10 @@
 """Delete job result files past the retention period (JOB_RETENTION_DAYS) and mark jobs a dead worker
-left running as interrupted. Run daily (cron or a systemd timer, see docs/DEPLOYMENT.md)."""
+left running as interrupted, and delete ledger uploads no import will use any more. Run daily (cron or a systemd timer, see docs/DEPLOYMENT.md)."""
 
 from django.core.management.base import BaseCommand
 
 from jobs.services import prune
+from ledgers.jobs import abandon_stale_imports
 
 
 class Command(BaseCommand):
@@ -16,4 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         removed, interrupted = prune(retention_days=options["days"], stale_hours=options["stale_hours"])
-        self.stdout.write(f"removed {removed} result file(s); marked {interrupted} interrupted job(s)")
+        uploads = abandon_stale_imports(retention_days=options["days"], stale_hours=options["stale_hours"])
+        self.stdout.write(f"removed {removed} result file(s); marked {interrupted} interrupted job(s); "
+                          f"deleted {uploads} abandoned upload(s)")

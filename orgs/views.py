@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import pickers, tabular
 from .forms import ImportForm, LoginForm, PasswordChangeForm, RetireForm, UnitForm, UserFilterForm, UserForm
+from .help import HELP_SHOTS
 from .models import Level, OrgEvent, Unit, User
 from .scoping import get_for_user, require
 from .services import accounts
@@ -363,5 +364,5 @@ HELP_ROLES = ["community_operator", "county_reviewer", "street_viewer", "city_re
 def help_page(request):
     """The first-day walk-through of the user's own role (the others' below, folded)."""
     role = request.user.role
-    others = [r for r in HELP_ROLES if r != role]
-    return render(request, "help.html", {"role": role, "others": others})
+    others = [(r, HELP_SHOTS.get(r, [])) for r in HELP_ROLES if r != role]
+    return render(request, "help.html", {"role": role, "shots": HELP_SHOTS.get(role, []), "others": others})

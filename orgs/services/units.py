@@ -37,7 +37,7 @@ def _validate(unit: Unit) -> None:
 
 def _locked(unit_id: int) -> Unit:
     try:
-        unit: Unit = Unit.objects.select_for_update().select_related("parent").get(pk=unit_id)
+        unit: Unit = Unit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit_id)
         return unit
     except Unit.DoesNotExist as exc:
         raise UnitError("单位不存在。") from exc

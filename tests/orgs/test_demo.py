@@ -18,7 +18,7 @@ def test_demo_city_is_complete_and_idempotent():
     assert Unit.objects.filter(level=Level.COUNTY).count() == 3
     assert Unit.objects.filter(level=Level.STREET).count() == 6
     assert Unit.objects.filter(level=Level.COMMUNITY).count() == 12
-    assert User.objects.count() == 2 + 3 + 1 + 12
+    assert User.objects.count() == 3 + 3 + 1 + 12  # city: admin and two reviewers (an appeal needs a second)
     assert [u.pk for u in again["users"]] == [u.pk for u in result["users"]]
     assert len(result["operators"]) == 12 and len(result["county_reviewers"]) == 3
     for user in result["users"]:

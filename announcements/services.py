@@ -244,7 +244,7 @@ def record_objection(
     contact, content = _clean_text(contact, content)
     _check_entry(notice, entry)
     with transaction.atomic():
-        locked = Notice.objects.select_for_update().select_related("period").get(pk=notice.pk)
+        locked = Notice.objects.select_for_update(of=("self",)).select_related("period").get(pk=notice.pk)
         _check_window(locked)
         case = Objection.objects.create(
             notice=locked, number=_next_number(locked), channel=channel, entry=entry, objector=objector,
@@ -273,7 +273,7 @@ def submit_public_objection(
     contact, content = _clean_text(contact, content)
     _check_entry(notice, entry)
     with transaction.atomic():
-        locked = Notice.objects.select_for_update().select_related("period").get(pk=notice.pk)
+        locked = Notice.objects.select_for_update(of=("self",)).select_related("period").get(pk=notice.pk)
         _check_window(locked)
         case = Objection.objects.create(
             notice=locked, number=_next_number(locked), channel=Channel.ONLINE, entry=entry,
@@ -288,7 +288,7 @@ def submit_public_objection(
 
 
 def _lock_case(objection: Objection) -> Objection:
-    return Objection.objects.select_for_update().select_related("notice__period", "entry__evaluation").get(
+    return Objection.objects.select_for_update(of=("self",)).select_related("notice__period", "entry__evaluation").get(
         pk=objection.pk)
 
 
@@ -389,7 +389,7 @@ def decide(
         if changes_result and entry_id is not None:
             if not chosen:
                 raise NoticeError("异议成立的，请选择需要重新复核的评审项。")
-            entry = NoticeEntry.objects.select_for_update().select_related("evaluation").get(pk=entry_id)
+            entry = NoticeEntry.objects.select_for_update(of=("self",)).select_related("evaluation").get(pk=entry_id)
             ev = entry.evaluation
             if ev.state != State.NOTICE:
                 raise NoticeError(f"{entry.community_name}的评估表当前不在公示中，不能因异议重新复核。")

@@ -146,7 +146,7 @@ ACTIONS: dict[str, Action] = {
                confirm="异议成立，所选评审项将退回市级重新复核。确定？"),
         # ... and its completed re-review joins the notice list again.
         Action("rejoin_notice", "重新列入公示", frozenset({State.CITY_REVIEWED}), State.NOTICE, _Y,
-               kind="system", via="objection", confirm="复核完成，新结果重新列入公示名单。"),
+               kind="system", via="objection", confirm="复核完成后新结果将重新列入公示名单，确定？"),
         # Publication starts from the notice only (the notice app refuses it while the window runs or a
         # case is open).
         Action("publish", "公布结果", frozenset({State.NOTICE}), State.PUBLISHED, _Y, permission="publish",

@@ -210,7 +210,7 @@ def apply_import(user, job_id: int, sensitive: bool):
     from .models import ImportJob
 
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("community").get(pk=job_id)
+        job = ImportJob.objects.select_for_update(of=("self",)).select_related("community").get(pk=job_id)
         check_community(user, job.community)
         if job.status != ImportJob.Status.CHECKED:
             raise LedgerError(f"该文件状态为“{job.get_status_display()}”，不能导入。")

@@ -100,7 +100,7 @@ def refresh_snapshot(evaluation_id: int, user) -> tuple[FactSnapshot, list[str]]
     if not can(user, "refresh_facts"):
         raise SnapshotError("您的角色无权刷新台帐事实。")
     with transaction.atomic():
-        ev = Evaluation.objects.select_for_update().select_related("period__standard").get(pk=evaluation_id)
+        ev = Evaluation.objects.select_for_update(of=("self",)).select_related("period__standard").get(pk=evaluation_id)
         if not policy.may_refresh_facts(user, ev):
             raise SnapshotError(f"评估表当前状态为“{ev.get_state_display()}”，不能刷新台帐事实快照。")
         previous = latest_snapshot(ev)

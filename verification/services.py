@@ -147,7 +147,7 @@ def draw(user: User, community: Unit, period: Period, kind_name: str, count: int
 def record_check(user: User, check_id: int, method: str, result: str, field: str = "", correct_value: str = "",
                  notes: str = "", photo: Any = None) -> Check:
     with transaction.atomic():
-        check = Check.objects.select_for_update().select_related("draw__community").get(pk=check_id)
+        check = Check.objects.select_for_update(of=("self",)).select_related("draw__community").get(pk=check_id)
         check_scope(user, check.draw.community)
         if check.outcome:
             raise VerificationError("该记录已按核查结果处理，核查结论不能再修改。")
@@ -194,7 +194,7 @@ def correct_record(user: User, check_id: int) -> Check:
     """Write the checked value into the ledger record, through the model's own clean(); audited both in
     the ledger's change log and here, with the check linked."""
     with transaction.atomic():
-        check = Check.objects.select_for_update().select_related("draw__community").get(pk=check_id)
+        check = Check.objects.select_for_update(of=("self",)).select_related("draw__community").get(pk=check_id)
         check_scope(user, check.draw.community)
         if check.result != Result.DIFFERS:
             raise VerificationError("只有核查结果为“不符”的记录才能更正。")
@@ -225,7 +225,7 @@ def correct_record(user: User, check_id: int) -> Check:
 def invalidate_record(user: User, check_id: int) -> Check:
     """Mark the record invalid for the facts: the sheet shows the suggestion recomputed without it."""
     with transaction.atomic():
-        check = Check.objects.select_for_update().select_related("draw__community").get(pk=check_id)
+        check = Check.objects.select_for_update(of=("self",)).select_related("draw__community").get(pk=check_id)
         check_scope(user, check.draw.community)
         if check.result not in (Result.DIFFERS, Result.UNREACHABLE):
             raise VerificationError("只有核查结果为“不符”或“无法联系”的记录才能认定无效。")

@@ -152,7 +152,7 @@ def check_file(name: str, data: bytes) -> FileKind:
 
 
 def _lock_evaluation(evaluation: Evaluation) -> Evaluation:
-    return Evaluation.objects.select_for_update().select_related("period__standard").get(pk=evaluation.pk)
+    return Evaluation.objects.select_for_update(of=("self",)).select_related("period__standard").get(pk=evaluation.pk)
 
 
 def _check_line(evaluation: Evaluation, line_id: str) -> None:

@@ -288,7 +288,7 @@ def transition(
             ])
         elif action.name in CLEARS_RETURN:
             ReturnedLine.objects.filter(
-                evaluation=ev, returned_by=CLEARS_RETURN[action.name], is_open=True
+                evaluation=ev, returned_by__in=CLEARS_RETURN[action.name], is_open=True
             ).update(is_open=False)
         record(ev, user, "state", field="state", old=old_state, new=ev.state,
                note=f"{action.label}" + (f"：{comment}" if comment else ""), line_id="")

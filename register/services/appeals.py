@@ -122,7 +122,7 @@ def check_independent(appeal: Appeal, user: User) -> None:
 
 
 def _locked_appeal(appeal: Appeal) -> Appeal:
-    return Appeal.objects.select_for_update().select_related("evaluation").get(pk=appeal.pk)
+    return Appeal.objects.select_for_update(of=("self",)).select_related("evaluation").get(pk=appeal.pk)
 
 
 def _decision_text(text: str) -> str:

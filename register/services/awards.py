@@ -118,7 +118,7 @@ def change_status(award: Award, user: User, action: str, reason: str, document: 
         raise RegisterError("未知的名录操作。")
     data, name, content_type = _document(document)
     with transaction.atomic():
-        locked = Award.objects.select_for_update().select_related("period__standard").get(pk=award.pk)
+        locked = Award.objects.select_for_update(of=("self",)).select_related("period__standard").get(pk=award.pk)
         if locked.status == AwardStatus.REVOKED:
             raise RegisterError(f"证书 {locked.certificate_no} 已摘牌，不能再{'降星' if action == 'downgrade' else '摘牌'}。")
         old_star, old_status = locked.star, locked.status

@@ -131,7 +131,7 @@ def rate(rating: PanelRating, user: User, raw_score: object, comment: str = "") 
     if len(comment) > MAX_COMMENT:
         raise WorkflowError(f"评分意见不能超过 {MAX_COMMENT} 字。")
     with transaction.atomic():
-        locked = PanelRating.objects.select_for_update().select_related(
+        locked = PanelRating.objects.select_for_update(of=("self",)).select_related(
             "evaluation__period__standard").get(pk=rating.pk)
         ev = locked.evaluation
         if ev.state not in PANEL_STATES:

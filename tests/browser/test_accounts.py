@@ -21,11 +21,11 @@ def test_admin_creates_user_resets_password_and_user_must_change_it(page, cast):
     page.fill("#id_username", "zhang_wei")
     page.fill("#id_display_name", "张伟")
     page.select_option("#id_role", "county_reviewer")
-    page.select_option("#id_unit", str(cast.street.pk))  # wrong level first
+    page.fill("#id_unit", cast.street.code)  # wrong level first (the searchable unit picker takes a code)
     page.click("[data-testid=user-form] button[type=submit]")
     assert page.locator("text=县级审核人员必须绑定到区（市、县）级单位").is_visible()
     page.select_option("#id_role", "community_operator")
-    page.select_option("#id_unit", str(cast.sibling.pk))
+    page.fill("#id_unit", cast.sibling.code)
     page.click("[data-testid=user-form] button[type=submit]")
     page.wait_for_selector("[data-testid=temp-password]")
     first = page.inner_text("[data-testid=temp-password]").strip()

@@ -1,6 +1,7 @@
 """Operator uploads a PDF to a line, re-uploads a new revision, downloads it; a disguised .exe is refused."""
 
 import hashlib
+from urllib.parse import quote, urljoin
 
 import pytest
 from django.urls import reverse
@@ -47,14 +48,16 @@ def test_operator_uploads_revises_downloads_and_is_refused_an_exe(page, cast, st
     assert "第 2 版" in revisions.nth(0).inner_text() and "当前" in revisions.nth(0).inner_text()
     assert "第 1 版" in revisions.nth(1).inner_text()
 
-    # Download the current revision: same bytes, the original Chinese name.
-    with page.expect_download() as info:
-        page.get_by_test_id("evidence-download").nth(0).click()
-    download = info.value
-    assert download.suggested_filename == "建站批复（盖章版）.pdf"
-    target = tmp_path / "dl.pdf"
-    download.save_as(target)
-    assert hashlib.sha256(target.read_bytes()).hexdigest() == hashlib.sha256(PDF_V2).hexdigest()
+    # The current revision opens in the browser (a PDF); ?download=1 saves it: same bytes, the original
+    # Chinese name.
+    href = page.get_by_test_id("evidence-download").nth(0).get_attribute("href")
+    shown = page.request.get(urljoin(page.url, href))
+    assert shown.headers["content-disposition"].startswith("inline")
+    assert hashlib.sha256(shown.body()).hexdigest() == hashlib.sha256(PDF_V2).hexdigest()
+    saved = page.request.get(urljoin(page.url, href) + "?download=1")
+    disposition = saved.headers["content-disposition"]
+    assert disposition.startswith("attachment") and quote("建站批复（盖章版）.pdf") in disposition
+    assert hashlib.sha256(saved.body()).hexdigest() == hashlib.sha256(PDF_V2).hexdigest()
 
     # A program renamed to .pdf is refused by its content, with a Chinese message naming it.
     page.get_by_test_id("evidence-file").set_input_files(

@@ -30,7 +30,8 @@ WAITING_ROLES = [
     (["submitted"], ["county_reviewer"]),
     (["county_reviewing"], ["county_reviewer"]),
     (["county_passed"], ["city_admin", "city_reviewer"]),
-    (["city_reviewed"], ["city_admin", "city_reviewer"]),
+    (["city_reviewed"], ["city_admin"]),  # the administrator starts the notice (公示)
+    (["notice"], ["city_admin", "city_reviewer"]),  # publication after the window
     (["published"], []),
 ]
 

@@ -29,7 +29,7 @@ def search_redirect(request: HttpRequest, url_name: str) -> HttpResponse:
     params = request.POST.copy()
     for name in ("csrfmiddlewaretoken", "page", TOKEN_PARAM):
         params.pop(name, None)
-    text = (params.pop("q", None) or [""])[-1].strip()[:MAX_LENGTH]
+    text = (params.pop("q", None) or [""])[-1].replace("\x00", "").strip()[:MAX_LENGTH]
     if text:
         terms: dict[str, str] = dict(request.session.get(SESSION_KEY, {}))
         token = next((k for k, v in terms.items() if v == text), None) or secrets.token_urlsafe(8)
@@ -48,7 +48,7 @@ def search_text(request: HttpRequest) -> str:
     token = request.GET.get(TOKEN_PARAM)
     if token:
         return request.session.get(SESSION_KEY, {}).get(token, "")
-    return request.GET.get("q", "").strip()[:MAX_LENGTH]
+    return request.GET.get("q", "").replace("\x00", "").strip()[:MAX_LENGTH]  # no NUL: PostgreSQL refuses it
 
 
 def push_url(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -12,10 +12,10 @@ from evaluations.models import Evaluation, LineScore, Period, Stage, State
 from evaluations.services import scores as score_service
 from evaluations.services.workflow import transition
 from orgs.models import User
+from orgs.workdays import is_workday
 
 from . import services
 from .models import Channel, Decision, Notice
-from .workdays import is_workday
 
 
 def publish_through_notice(period: Period, admin: User, start_on: datetime.date) -> Notice:

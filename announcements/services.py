@@ -27,6 +27,7 @@ from evaluations.services.evidence import EvidenceError, check_file, clean_name
 from evaluations.services.workflow import NotAllowed, WorkflowError, transition
 from orgs.models import Role, User
 from orgs.scoping import can
+from orgs.workdays import working_window
 
 from .models import (
     DEFAULT_WORKING_DAYS,
@@ -41,7 +42,6 @@ from .models import (
     NoticeEvent,
     Objection,
 )
-from .workdays import working_window
 
 MIN_WORKING_DAYS = 5  # the rules: at least five working days
 MAX_WORKING_DAYS = 30

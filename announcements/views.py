@@ -16,6 +16,7 @@ from evaluations.models import Period, State
 from orgs.client_ip import client_ip
 from orgs.models import AccessLog, log_access
 from orgs.scoping import can, require
+from orgs.workdays import working_window
 
 from . import documents, selectors, services
 from .forms import (
@@ -29,7 +30,6 @@ from .forms import (
 )
 from .models import CaseStatus, Notice, Objection
 from .services import NotAllowed, NoticeError
-from .workdays import working_window
 
 
 def _error(request, exc: Exception) -> None:

@@ -10,11 +10,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import chinese_calendar
 from django.db.models import Count, Q
 
 from ledgers.dates import add_months, period_bounds
 from ledgers.models import Employment, Person, UnemploymentRegistration, Visit
+from orgs.workdays import holiday_detail
 
 from .kinds import mask_name
 
@@ -66,11 +66,10 @@ class Flag:
 
 def _holiday(day: date) -> tuple[bool, str, bool]:
     """(is a statutory holiday, its name, the calendar covers the year)."""
-    try:
-        on_holiday, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
-        return day.weekday() >= 5, "周末", False
-    return bool(on_holiday and name), HOLIDAY_NAMES.get(name or "", name or ""), True
+    off, name, official = holiday_detail(day)
+    if not official:
+        return off, "周末", False
+    return bool(off and name), HOLIDAY_NAMES.get(name or "", name or ""), True
 
 
 def _short(text: str, n: int = 30) -> str:

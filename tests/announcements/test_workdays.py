@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from announcements.workdays import is_workday, working_days_between, working_window
+from orgs.workdays import is_workday, working_days_between, working_window
 
 D = datetime.date
 

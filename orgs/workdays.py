@@ -34,19 +34,22 @@ class Window:
 
 def is_official(day: datetime.date) -> bool:
     """The official calendar covers the day's year."""
+    return holiday_detail(day)[2]
+
+
+def holiday_detail(day: datetime.date) -> tuple[bool, str | None, bool]:
+    """(a day off, the statutory holiday's name or None, whether the official calendar covers the year);
+    for a year it does not cover, weekends are the days off."""
     try:
-        chinese_calendar.is_workday(day)
+        off, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
-        return False
-    return True
+        return day.weekday() >= 5, None, False
+    return bool(off), name, True
 
 
 def is_workday(day: datetime.date) -> bool:
     """A working day by the official calendar, or Monday to Friday for a year it does not cover."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
+    return not holiday_detail(day)[0]
 
 
 def working_window(start_on: datetime.date, days: int) -> Window:

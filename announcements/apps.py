@@ -7,4 +7,4 @@ class AnnouncementsConfig(AppConfig):
 
     def ready(self) -> None:
         # The workflow asks the notice before publication and tells it when a re-review completes.
-        from . import receivers  # noqa: F401
+        from . import jobs, receivers  # noqa: F401  (receivers; the notice_start job kind)

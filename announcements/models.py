@@ -36,6 +36,11 @@ class Notice(models.Model):
     how_to_object = models.TextField("异议受理方式")
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
+    # False while the background job moves the sheets to 公示中 (a big city's period takes minutes):
+    # such a notice is on no public page and takes no objection.
+    ready = models.BooleanField("已开始", default=True)
+    start_job = models.ForeignKey("jobs.Job", verbose_name="开始公示的任务", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = "公示"
@@ -48,12 +53,14 @@ class Notice(models.Model):
 
     def window_open(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
-        return self.starts_on <= today <= self.ends_on
+        return self.ready and self.starts_on <= today <= self.ends_on
 
     def window_ended(self, today: datetime.date | None = None) -> bool:
         return (today or timezone.localdate()) > self.ends_on
 
     def phase(self, today: datetime.date | None = None) -> str:
+        if not self.ready:
+            return "正在开始"
         today = today or timezone.localdate()
         if today < self.starts_on:
             return "未开始"

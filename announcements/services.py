@@ -11,7 +11,7 @@ import datetime
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -73,7 +73,12 @@ def default_how_to_object(period: Period) -> str:
 # The notice
 
 
-def start_notice(
+# Sheets moved to 公示中 per transaction: a period of 3,000 sheets takes minutes (each move is a full workflow
+# step with its audit trail); short transactions keep the database open to other writers meanwhile.
+START_CHUNK = 50
+
+
+def open_notice(
     period: Period,
     user: User,
     *,
@@ -82,7 +87,8 @@ def start_notice(
     how_to_object: str = "",
     allow_past: bool = False,
 ) -> Notice:
-    """Freeze the period's city-reviewed sheets into a notice list and move them to 公示中.
+    """Freeze the period's city-reviewed sheets into a notice list (one short transaction). The notice is
+    not yet started (`ready` false, shown nowhere public) until `complete_start` has moved every sheet.
 
     `allow_past` is for recording a notice that already ran (the demo's earlier years); the page always
     starts today or later."""
@@ -98,9 +104,12 @@ def start_notice(
         raise NoticeError("异议受理方式不能超过 2000 字。")
     with transaction.atomic():
         Period.objects.select_for_update().get(pk=period.pk)
+        pending = Notice.objects.filter(period=period, ready=False).first()
+        if pending is not None:
+            raise NoticeError(f"「{pending.title}」尚未开始完成，请在该公示页面继续，完成后再开始下一批。")
         sheets = list(
             Evaluation.objects.filter(period=period, state=State.CITY_REVIEWED)
-            .select_related("community__county", "community__street", "period")
+            .select_related("community__county", "community__street")
             .order_by("community__code")
         )
         if not sheets:
@@ -111,7 +120,7 @@ def start_notice(
         notice = Notice.objects.create(
             period=period, number=number, title=title, starts_on=window.start, ends_on=window.end,
             working_days=working_days, calendar_note=window.fallback_note, how_to_object=how_to_object,
-            started_by=user,
+            started_by=user, ready=False,
         )
         NoticeEntry.objects.bulk_create([
             NoticeEntry(
@@ -122,12 +131,60 @@ def start_notice(
             )
             for ev in sheets
         ])
-        for ev in sheets:
-            transition(ev, user, "start_notice", comment=f"{title}：{window.start:%Y-%m-%d} 至 {window.end:%Y-%m-%d}",
-                       via="notice")
-        _event(notice, user, "start",
-               f"公示 {len(sheets)} 个社区，{window.start:%Y-%m-%d} 至 {window.end:%Y-%m-%d}（{working_days}个工作日）")
     return notice
+
+
+def complete_start(notice: Notice, user: User, progress: Callable[[int, int], None] | None = None) -> Notice:
+    """Move the notice's sheets to 公示中, START_CHUNK per transaction, then mark the notice started.
+
+    May run again after an interruption: sheets already moved are skipped. A sheet that left 市级已复核
+    meanwhile (reopened by a city reviewer) is taken off the list, and the start event says so."""
+    _require(user, "start_notice")
+    if notice.ready:
+        return notice
+    comment = f"{notice.title}：{notice.starts_on:%Y-%m-%d} 至 {notice.ends_on:%Y-%m-%d}"
+    waiting = list(notice.entries.filter(evaluation__state=State.CITY_REVIEWED)
+                   .order_by("pk").values_list("evaluation_id", flat=True))
+    total = len(waiting)
+    for i in range(0, total, START_CHUNK):
+        with transaction.atomic():
+            chunk = (Evaluation.objects.filter(pk__in=waiting[i : i + START_CHUNK], state=State.CITY_REVIEWED)
+                     .select_related("period", "community").order_by("pk"))
+            for ev in chunk:
+                transition(ev, user, "start_notice", comment=comment, via="notice")
+        if progress is not None:
+            progress(min(i + START_CHUNK, total), total)
+    with transaction.atomic():
+        locked = Notice.objects.select_for_update().get(pk=notice.pk)
+        if locked.ready:
+            return locked
+        left = list(locked.entries.exclude(evaluation__state=State.NOTICE).values_list("community_name", flat=True))
+        if left:
+            locked.entries.exclude(evaluation__state=State.NOTICE).delete()
+        count = locked.entries.count()
+        if not count:
+            raise NoticeError("名单中的评估表均已不在「市级已复核」状态，公示未开始。")
+        locked.ready = True
+        locked.save(update_fields=["ready"])
+        _event(locked, user, "start",
+               f"公示 {count} 个社区，{locked.starts_on:%Y-%m-%d} 至 {locked.ends_on:%Y-%m-%d}（{locked.working_days}个工作日）"
+               + (f"；开始期间已退回复核、未列入：{'、'.join(left)}" if left else ""))
+    return locked
+
+
+def start_notice(
+    period: Period,
+    user: User,
+    *,
+    working_days: int = DEFAULT_WORKING_DAYS,
+    start_on: datetime.date | None = None,
+    how_to_object: str = "",
+    allow_past: bool = False,
+) -> Notice:
+    """Freeze the list and move every sheet at once (the page runs the second part as a job)."""
+    notice = open_notice(period, user, working_days=working_days, start_on=start_on, how_to_object=how_to_object,
+                         allow_past=allow_past)
+    return complete_start(notice, user)
 
 
 def current_notice_entry(evaluation: Evaluation) -> NoticeEntry | None:
@@ -144,6 +201,8 @@ def publication_refusal(evaluation: Evaluation, today: datetime.date | None = No
     if entry is None:
         return "该评估表未经公示，不能公布。"
     notice = entry.notice
+    if not notice.ready:
+        return f"「{notice.title}」尚未开始完成，不能公布。"
     if not notice.window_ended(today):
         return f"「{notice.title}」的公示期至 {notice.ends_on:%Y年%m月%d日} 截止，公示期满后方可公布。"
     pending = list(open_cases(notice).values_list("number", flat=True))
@@ -215,6 +274,8 @@ def _check_entry(notice: Notice, entry: NoticeEntry | None) -> None:
 
 
 def _check_window(notice: Notice, today: datetime.date | None = None) -> None:
+    if not notice.ready:
+        raise NoticeError("公示尚未开始完成，暂不能受理异议。")
     today = today or timezone.localdate()
     if today < notice.starts_on:
         raise NoticeError(f"公示自 {notice.starts_on:%Y年%m月%d日} 开始，尚不能受理异议。")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("notices/", views.index, name="index"),
     path("notices/start/<int:period_pk>/", views.start, name="start"),
     path("notices/<int:pk>/", views.detail, name="detail"),
+    path("notices/<int:pk>/resume/", views.resume_start, name="resume_start"),
     path("notices/<int:pk>/objections/new/", views.objection_create, name="objection_create"),
     path("objections/<int:pk>/", views.case, name="case"),
     path("objections/<int:pk>/assign/", views.case_assign, name="case_assign"),

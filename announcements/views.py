@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from evaluations.models import Period, State
+from jobs.services import start as start_job
 from orgs.client_ip import client_ip
 from orgs.models import AccessLog, log_access
 from orgs.scoping import can, require
@@ -66,15 +68,17 @@ def start(request, period_pk: int):
         window = working_window(form.cleaned_data["start_on"], form.cleaned_data["working_days"])
         if request.POST.get("confirm") == "1":
             try:
-                notice = services.start_notice(period, request.user, working_days=form.cleaned_data["working_days"],
-                                               start_on=form.cleaned_data["start_on"],
-                                               how_to_object=form.cleaned_data["how_to_object"])
+                notice = services.open_notice(period, request.user, working_days=form.cleaned_data["working_days"],
+                                              start_on=form.cleaned_data["start_on"],
+                                              how_to_object=form.cleaned_data["how_to_object"])
             except NotAllowed as exc:
                 raise PermissionDenied(exc.message) from None
             except NoticeError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"已开始公示：{notice.title}（{notice.entries.count()} 个社区）。")
+                notice = _run_start(request, notice)
+                if notice.ready:
+                    messages.success(request, f"已开始公示：{notice.title}（{notice.entries.count()} 个社区）。")
                 return redirect("announcements:detail", pk=notice.pk)
     elif request.method == "GET":
         start_on = timezone.localdate()
@@ -84,10 +88,32 @@ def start(request, period_pk: int):
     })
 
 
+def _run_start(request, notice: Notice) -> Notice:
+    """Move the list's sheets to 公示中 in a background job; the notice page follows its progress."""
+    job = start_job("notice_start", request.user, request.user.unit, f"开始公示：{notice.title}",
+                    {"notice_id": notice.pk}, link=reverse("announcements:detail", args=[notice.pk]), shared=True)
+    Notice.objects.filter(pk=notice.pk).update(start_job=job)
+    notice.refresh_from_db()
+    return notice
+
+
+@require_POST
+@login_required
+def resume_start(request, pk: int):
+    """Start again a notice whose start job was interrupted (sheets already moved are skipped)."""
+    require(request.user, "start_notice")
+    notice = get_object_or_404(Notice, pk=pk)
+    if not notice.ready and (notice.start_job is None or notice.start_job.finished):
+        notice = _run_start(request, notice)
+        if notice.ready:
+            messages.success(request, f"已开始公示：{notice.title}（{notice.entries.count()} 个社区）。")
+    return redirect("announcements:detail", pk=notice.pk)
+
+
 @login_required
 def detail(request, pk: int):
     require(request.user, "handle_objections")
-    notice = get_object_or_404(Notice.objects.select_related("period", "started_by"), pk=pk)
+    notice = get_object_or_404(Notice.objects.select_related("period", "started_by", "start_job"), pk=pk)
     cases = list(selectors.cases(notice).order_by("number"))
     for case in cases:
         case.shown_contact = services.mask_contact(case.contact)
@@ -267,7 +293,7 @@ def case_decide(request, pk: int):
 def document(request, pk: int, fmt: str):
     if fmt not in documents.CONTENT_TYPES:
         raise Http404("不支持的文件格式。")
-    notice = get_object_or_404(Notice.objects.select_related("period"), pk=pk)
+    notice = get_object_or_404(Notice.objects.filter(ready=True).select_related("period"), pk=pk)
     response = HttpResponse(documents.document_bytes(notice, fmt), content_type=documents.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = (
         f"attachment; filename=\"notice-{notice.period.year}-{notice.number}.{fmt}\"; "
@@ -282,13 +308,13 @@ def _quote(text: str) -> str:
 
 
 def public_index(request):
-    notices = Notice.objects.select_related("period").order_by("-starts_on", "-id")
+    notices = Notice.objects.filter(ready=True).select_related("period").order_by("-starts_on", "-id")
     return render(request, "announcements/public_index.html", {"notices": notices, "today": timezone.localdate()})
 
 
 @csrf_protect
 def public(request, pk: int):
-    notice = get_object_or_404(Notice.objects.select_related("period"), pk=pk)
+    notice = get_object_or_404(Notice.objects.filter(ready=True).select_related("period"), pk=pk)
     entries = [e for e in notice.entries.order_by("district", "street", "community_name")]
     form = PublicObjectionForm(request.POST or None, entries=entries)
     submitted = None

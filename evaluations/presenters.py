@@ -182,13 +182,12 @@ class Sheet:
         self.standard = self.period.standard.standard
         self.stages: tuple[str, ...] = policy.visible_stages(user, evaluation)
         self.facts = collect_facts(evaluation) if facts is None else facts
-        self.scores = {
-            key: ls for key, ls in selectors.line_scores(evaluation).items() if key[1] in self.stages
-        }
+        all_scores = selectors.line_scores(evaluation)
+        self.scores = {key: ls for key, ls in all_scores.items() if key[1] in self.stages}
         # Hidden stages are not even evaluated: their totals, stars and errors do not exist here.
         # `begun_only`: only stages with a score entered (the compare view: "not scored yet" ≠ 0).
         evaluated = [s for s in self.stages if not begun_only or any(k[1] == s for k in self.scores)]
-        self.result = result_for(evaluation, self.facts, stages=evaluated)
+        self.result = result_for(evaluation, self.facts, stages=evaluated, line_scores=all_scores.values())
         self.editable_stage = policy.user_editable_stage(user, evaluation)
         self.can_edit = self.editable_stage is not None
         self.evidence = selectors.evidence_counts(evaluation)

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from standards import engine
 
 from .facts import FactValue, collect_facts
-from .models import Evaluation, Stage
+from .models import Evaluation, LineScore, Stage
 
 
 def period_bands(evaluation: Evaluation) -> list[dict] | None:
     return evaluation.period.star_bands or None
 
 
-def stage_inputs(evaluation: Evaluation) -> tuple[dict[str, dict[str, Decimal]], dict[str, dict[str, str]]]:
+def stage_inputs(
+    evaluation: Evaluation, line_scores: Iterable[LineScore] | None = None
+) -> tuple[dict[str, dict[str, Decimal]], dict[str, dict[str, str]]]:
+    """Scores and reasons per stage; `line_scores` when the caller has already read the sheet's rows."""
     scores: dict[str, dict[str, Decimal]] = {s: {} for s in Stage.values}
     reasons: dict[str, dict[str, str]] = {s: {} for s in Stage.values}
-    for ls in evaluation.scores.all():
+    for ls in evaluation.scores.all() if line_scores is None else line_scores:
         if ls.score is not None:
             scores[ls.stage][ls.line_id] = ls.score
         if ls.reason:
@@ -26,7 +30,10 @@ def stage_inputs(evaluation: Evaluation) -> tuple[dict[str, dict[str, Decimal]],
 
 
 def result_for(
-    evaluation: Evaluation, facts: dict[str, FactValue] | None = None, stages: list[str] | None = None
+    evaluation: Evaluation,
+    facts: dict[str, FactValue] | None = None,
+    stages: list[str] | None = None,
+    line_scores: Iterable[LineScore] | None = None,
 ) -> engine.Result:
     # Pass an evaluation whose state is current (re-fetched or returned by the transition): the
     # ledgers' provider reads live ledgers for a draft and the snapshot once submitted.
@@ -34,7 +41,7 @@ def result_for(
     if facts is None:
         facts = collect_facts(evaluation)
     values = {name: fv.value for name, fv in facts.items() if name in standard.facts}
-    scores, reasons = stage_inputs(evaluation)
+    scores, reasons = stage_inputs(evaluation, line_scores)
     if stages is None:
         # Only stages that have begun are evaluated, so missing_score speaks of real gaps.
         stages = [s for s in Stage.values if scores[s]]
@@ -49,8 +56,11 @@ def result_for(
     )
 
 
-def refresh_cached_result(evaluation: Evaluation, result: engine.Result | None = None) -> engine.Result:
-    """Store totals, status and star on the evaluation row for lists and reports."""
+def refresh_cached_result(
+    evaluation: Evaluation, result: engine.Result | None = None, also: tuple[str, ...] = ()
+) -> engine.Result:
+    """Store totals, status and star on the evaluation row for lists and reports (and the fields in
+    `also` the caller changed, in the same UPDATE)."""
     if result is None:
         result = result_for(evaluation)
     evaluation.self_total = result.totals.get(Stage.SELF)
@@ -58,5 +68,5 @@ def refresh_cached_result(evaluation: Evaluation, result: engine.Result | None =
     evaluation.city_total = result.totals.get(Stage.CITY)
     evaluation.result_status = result.status
     evaluation.star = result.star or ""
-    evaluation.save(update_fields=["self_total", "county_total", "city_total", "result_status", "star"])
+    evaluation.save(update_fields=["self_total", "county_total", "city_total", "result_status", "star", *also])
     return result

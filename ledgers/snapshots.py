@@ -7,6 +7,7 @@ the county reviews; a reviewer may refresh it (`refresh_snapshot`), which record
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -41,14 +42,22 @@ def drill_url(evaluation: Evaluation, name: str) -> str:
     return reverse("ledgers:fact_records", args=[evaluation.pk, name])
 
 
+def _drill_urls(evaluation: Evaluation) -> Callable[[str], str]:
+    # One reverse() per sheet, not one per fact (the autosave and the sheet page ask for every fact).
+    template = drill_url(evaluation, "FACT")
+    head, _, tail = template.rpartition("FACT")
+    return lambda name: f"{head}{name}{tail}"
+
+
 def ledger_facts(evaluation: Evaluation) -> dict[str, FactValue]:
     snap = latest_snapshot(evaluation)
+    url = _drill_urls(evaluation)
     if snap is not None:
         when = timezone.localtime(snap.taken_at).strftime("%Y-%m-%d %H:%M")
         label = f"台帐（{snap.get_reason_display()} {when}）"
         return {
             name: FactValue(
-                name, snap.values[name], source="snapshot", label=label, drill_url=drill_url(evaluation, name),
+                name, snap.values[name], source="snapshot", label=label, drill_url=url(name),
                 extra={"definition": DEFINITIONS.get(name, "")},
             )
             for name in FACTS
@@ -56,7 +65,7 @@ def ledger_facts(evaluation: Evaluation) -> dict[str, FactValue]:
         }
     values = live_facts.values_for(evaluation.period.year, evaluation.community_id)
     return {
-        name: FactValue(name, value, source="ledger", label="台帐（实时计算）", drill_url=drill_url(evaluation, name),
+        name: FactValue(name, value, source="ledger", label="台帐（实时计算）", drill_url=url(name),
                         extra={"definition": DEFINITIONS.get(name, "")})
         for name, value in values.items()
     }

@@ -117,9 +117,9 @@ def index(request):
     # from the registrations open today.
     period = Period.objects.order_by("-year").first()
     if period is not None and ids:
-        from .facts import compute_all
+        from .live_facts import values_for_many
 
-        facts = compute_all(period.year, ids)
+        facts = values_for_many(period.year, ids)
         for row in rows:
             values = facts.get(row["unit"].pk, {})
             row["sheet"] = {name: values.get(name, 0) for name in OVERVIEW_FACTS}

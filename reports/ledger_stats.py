@@ -30,11 +30,20 @@ def rate(numerator: int, denominator: int) -> float | None:
     return round(100 * numerator / denominator, 1) if denominator else None
 
 
-def table(period: Period, communities, *, community_rows: bool = True) -> dict:
+def table(period: Period, communities, *, community_rows: bool = True, n_communities: int | None = None) -> dict:
     """Rows per community with a subtotal per district and a grand total, and when they were computed.
 
-    `community_rows=False` keeps the district subtotals and the total only (the city-wide page).
+    `community_rows=False` keeps the district subtotals and the total only (the city-wide page), which is
+    reused until one of the scope's stored rows changes (`stats_store.cached_summary`).
     """
+    if not community_rows:
+        count = communities.count() if n_communities is None else n_communities
+        return stats_store.cached_summary(period, communities, count,
+                                          lambda: _table(period, communities, community_rows=False))
+    return _table(period, communities, community_rows=True)
+
+
+def _table(period: Period, communities, *, community_rows: bool) -> dict:
     cols = columns()
     computed = stats_store.stats_for(period, communities)
     stats = computed.values

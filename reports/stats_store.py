@@ -14,13 +14,16 @@ answers of its sheet.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.core.cache import cache
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from evaluations.models import Evaluation, FactAnswer, Period, State
@@ -197,6 +200,40 @@ def stats_for(period: Period, communities: models.QuerySet) -> Stats:
     outcomes = {cid: {n: rows[cid][0].get(n, 0) for n in OUTCOME_FACTS} for cid in ids if rows[cid][1]}
     oldest = min((rows[cid][3] for cid in ids), default=None)
     return Stats(values=values, outcomes=outcomes, computed_at=oldest)
+
+
+# A whole city's summary (3,000 stored rows read and summed) is kept, per process, under the state of
+# the rows it was summed from: any refreshed, added or removed row gives another key. Unit names in the
+# labels may lag a rename by at most this long.
+SUMMARY_SECONDS = 600
+
+
+def _signature(period: Period, communities: models.QuerySet) -> dict[str, Any]:
+    return CommunityStat.objects.filter(period=period, community_id__in=communities.values("pk")).aggregate(
+        rows=Count("pk"), stale=Count("pk", filter=Q(stale=True)), latest=Max("computed_at"),
+        ids=Sum("community_id"),
+    )
+
+
+def _summary_key(period: Period, communities: models.QuerySet, sig: dict[str, Any]) -> str:
+    sql, params = communities.values("pk").query.sql_with_params()
+    scope = hashlib.sha256(f"{sql}|{params}".encode()).hexdigest()[:32]
+    return f"stats-summary:{period.pk}:{scope}:{sig['rows']}:{sig['ids']}:{sig['latest'] and sig['latest'].isoformat()}"
+
+
+def cached_summary(period: Period, communities: models.QuerySet, n_communities: int,
+                   compute: Callable[[], dict]) -> dict:
+    """`compute()` (a summary of the scope's stored rows), reused while none of those rows changed."""
+    sig = _signature(period, communities)
+    if not sig["stale"] and sig["rows"] == n_communities:
+        hit = cache.get(_summary_key(period, communities, sig))
+        if hit is not None:
+            return hit
+    result = compute()  # refreshes the missing and stale rows
+    sig = _signature(period, communities)
+    if not sig["stale"] and sig["rows"] == n_communities:
+        cache.set(_summary_key(period, communities, sig), result, SUMMARY_SECONDS)
+    return result
 
 
 # ---- keeping rows current ----------------------------------------------------------------------------

@@ -196,6 +196,8 @@ def ledger_stats_page(request):
         communities = summaries.scoped_communities(request.user, county.pk if county else None)
         # Thousands of community rows make no page: the whole city shows one subtotal row per district,
         # each linking to that district's communities (the Excel download keeps every row).
-        ctx["summary_only"] = county is None and communities.count() > LEDGER_STATS_MAX_ROWS
-        ctx["table"] = ledger_stats.table(period, communities, community_rows=not ctx["summary_only"])
+        count = communities.count()
+        ctx["summary_only"] = county is None and count > LEDGER_STATS_MAX_ROWS
+        ctx["table"] = ledger_stats.table(period, communities, community_rows=not ctx["summary_only"],
+                                          n_communities=count)
     return render(request, "reports/ledger_stats.html", ctx)

@@ -47,3 +47,12 @@ def evaluation(period, cast):
     from evaluations.models import Evaluation
 
     return Evaluation.objects.get(period=period, community=cast.community)
+
+
+@pytest.fixture(autouse=True)
+def _empty_default_cache():
+    """Each test starts with an empty per-process cache (summaries, throttles): no test reads another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -358,6 +358,8 @@ MATRIX: dict[str, list[Case]] = {
              effect=state_is("city_reviewed", State.NOTICE), done_by=("city_admin",)),
     ],
     "announcements:detail": [Case("obj:notice", "get", per_role(403, **CITY_STAFF))],
+    # Continue an interrupted start: the administrator (the matrix's notice has started: nothing to do).
+    "announcements:resume_start": [Case("obj:notice", "post", per_role(403, city_admin=302))],
     # The window has ended: the form answers with the refusal (200) for city staff.
     "announcements:objection_create": [
         Case("obj:notice", "get", per_role(403, **CITY_STAFF)),

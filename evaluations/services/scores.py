@@ -99,7 +99,9 @@ def save_score(
             raise ScoreInvalid(f"第 {line_id} 行：标准中没有此行。")
         if not policy.line_reopened(ev, line_id):
             raise WorkflowError(f"第 {line_id} 行未被退回，不可修改（退回后只能修改被退回的评审项）。")
-        suggestion = result_for(ev, facts, stages=[]).suggestions.get(line_id)
+        # The sheet's rows, read once: the suggestion, the row saved and the new result use them.
+        rows = {(ls.line_id, ls.stage): ls for ls in LineScore.objects.filter(evaluation=ev)}
+        suggestion = result_for(ev, facts, stages=[], line_scores=rows.values()).suggestions.get(line_id)
         errors = engine.validate_score(
             standard, stage, line_id, value, reason if stage in engine.REASON_STAGES else None,
             suggestion, step=ev.period.score_step,
@@ -108,26 +110,28 @@ def save_score(
         if blocking:
             raise ScoreInvalid("；".join(blocking) + "。未保存。", blocking)
 
-        existing = LineScore.objects.filter(evaluation=ev, line_id=line_id, stage=stage).first()
+        existing = rows.get((line_id, stage))
         old_score = existing.score if existing else None
         old_reason = existing.reason if existing else ""
         changed_score = old_score != value
         changed_reason = old_reason != reason
         if not changed_score and not changed_reason:
-            result = result_for(ev, facts)
+            result = result_for(ev, facts, line_scores=rows.values())
             return SaveOutcome(ev, False, _warnings(result, stage, line_id), result)
         if existing is None:
-            existing = LineScore(evaluation=ev, line_id=line_id, stage=stage, updated_by=user)
+            existing = rows[(line_id, stage)] = LineScore(evaluation=ev, line_id=line_id, stage=stage,
+                                                          updated_by=user)
         existing.score, existing.reason, existing.updated_by = value, reason, user
         if changed_score:
             existing.adopted_from = ""
         existing.save()
-        bump(ev)
+        ev.revision += 1  # saved with the new totals below (one UPDATE of the sheet row)
         if changed_score:
             record(ev, user, "score", line_id=line_id, stage=stage, field="score", old=old_score, new=value)
         if changed_reason:
             record(ev, user, "reason", line_id=line_id, stage=stage, field="reason", old=old_reason, new=reason)
-        result = refresh_cached_result(ev, result_for(ev, facts))
+        result = refresh_cached_result(ev, result_for(ev, facts, line_scores=rows.values()),
+                                       also=("revision", "updated_at"))
     return SaveOutcome(ev, True, _warnings(result, stage, line_id), result)
 
 

@@ -200,3 +200,63 @@ def test_throttle_counts_recent_public_submissions_per_address(cast, period, rev
     assert services.throttled(key) and not services.throttled(other)
     Objection.objects.filter(client_key=key).update(received_at=timezone.now() - datetime.timedelta(hours=2))
     assert not services.throttled(key)
+
+
+# ------------------------------------------------------------------------------------------------
+# Starting in parts (the page runs the moves as a background job)
+
+
+def test_an_opened_notice_is_not_public_until_every_sheet_has_moved(cast, period, reviewed, today):
+    notice = services.open_notice(period, cast.city_admin)
+    assert not notice.ready and notice.phase() == "正在开始" and not notice.window_open()
+    assert notice.entries.count() == 2
+    assert set(Evaluation.objects.filter(pk__in=[e.pk for e in reviewed]).values_list("state", flat=True)) == {
+        State.CITY_REVIEWED}
+    with pytest.raises(services.NoticeError, match="尚未开始完成，暂不能受理异议"):
+        services.record_objection(notice, cast.city_admin, channel=Channel.PHONE, objector="赵先生",
+                                  contact="13900001234", content="反映东华一社区台帐与实际不符，请核实。")
+    with pytest.raises(services.NoticeError, match="尚未开始完成，请在该公示页面继续"):
+        services.open_notice(period, cast.city_admin)
+    assert not NoticeEvent.objects.filter(notice=notice, action="start").exists()
+    done = []
+    notice = services.complete_start(notice, cast.city_admin, progress=lambda d, t: done.append((d, t)))
+    assert notice.ready and done == [(2, 2)]
+    assert set(Evaluation.objects.filter(pk__in=[e.pk for e in reviewed]).values_list("state", flat=True)) == {
+        State.NOTICE}
+    assert NoticeEvent.objects.filter(notice=notice, action="start").count() == 1
+
+
+def test_an_interrupted_start_resumes_without_moving_a_sheet_twice(cast, period, reviewed, today, monkeypatch):
+    monkeypatch.setattr(services, "START_CHUNK", 1)
+    notice = services.open_notice(period, cast.city_admin)
+
+    def killed(done, total):
+        raise KeyboardInterrupt  # the worker stopped after the first chunk
+
+    with pytest.raises(KeyboardInterrupt):
+        services.complete_start(notice, cast.city_admin, progress=killed)
+    notice.refresh_from_db()
+    states = sorted(Evaluation.objects.filter(pk__in=[e.pk for e in reviewed]).values_list("state", flat=True))
+    assert not notice.ready and states == sorted([State.NOTICE, State.CITY_REVIEWED])
+    notice = services.complete_start(notice, cast.city_admin)
+    assert notice.ready
+    for ev in reviewed:
+        assert ev.transitions.filter(action="start_notice").count() == 1
+    assert services.complete_start(notice, cast.city_admin).ready  # a second run changes nothing
+    assert NoticeEvent.objects.filter(notice=notice, action="start").count() == 1
+
+
+def test_a_sheet_that_left_the_list_while_starting_is_taken_off_and_named(cast, period, reviewed, today):
+    notice = services.open_notice(period, cast.city_admin)
+    Evaluation.objects.filter(pk=reviewed[1].pk).update(state=State.CITY_REVIEWING)  # reopened meanwhile
+    notice = services.complete_start(notice, cast.city_admin)
+    assert [e.community_name for e in notice.entries.all()] == ["东华一社区"]
+    event = NoticeEvent.objects.get(notice=notice, action="start")
+    assert "公示 1 个社区" in event.note and "未列入：东华二社区" in event.note
+
+
+def test_the_start_job_needs_the_right_to_start(cast, period, reviewed, today):
+    notice = services.open_notice(period, cast.city_admin)
+    with pytest.raises(NotAllowed):
+        services.complete_start(notice, cast.city_reviewer)
+    assert not Evaluation.objects.filter(pk__in=[e.pk for e in reviewed], state=State.NOTICE).exists()

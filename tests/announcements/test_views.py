@@ -130,3 +130,40 @@ def test_menu_shows_the_notices_to_city_staff_only(client, cast):
                         (cast.operator, False)):
         client.force_login(user)
         assert ("公示与异议" in client.get(reverse("home")).content.decode()) is shown, user
+
+
+def test_the_start_runs_as_a_job_followed_on_the_notice_page(client, cast, period, reviewed):
+    from jobs.models import Job
+
+    client.force_login(cast.city_admin)
+    url = reverse("announcements:start", args=[period.pk])
+    with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+        done = client.post(url, {"start_on": "2026-09-30", "working_days": "5", "how_to_object": "来电", "confirm": "1"})
+        notice = period.notices.get()
+        page = client.get(done["Location"]).content.decode()
+    job = Job.objects.get(kind="notice_start")
+    assert notice.start_job == job and job.state == Job.State.DONE and job.shared
+    assert job.params == {"notice_id": notice.pk} and (job.done, job.total) == (2, 2)
+    assert "已开始公示" in job.message and notice.ready
+    assert 'data-testid="notice-starting"' not in page and 'data-testid="public-link"' in page
+
+
+def test_a_notice_still_starting_shows_its_progress_and_no_public_page(client, cast, period, reviewed):
+    with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+        notice = services.open_notice(period, cast.city_admin)
+        public = Client().get(reverse("announcements:public", args=[notice.pk]))
+        public_index = Client().get(reverse("announcements:public_index")).content.decode()
+        document = Client().get(reverse("announcements:document", args=[notice.pk, "docx"]))
+        client.force_login(cast.city_admin)
+        page = client.get(reverse("announcements:detail", args=[notice.pk])).content.decode()
+        assert public.status_code == 404 and document.status_code == 404 and notice.title not in public_index
+        assert 'data-testid="notice-starting"' in page and 'data-testid="resume-start"' in page
+        assert 'data-testid="public-link"' not in page
+        resumed = client.post(reverse("announcements:resume_start", args=[notice.pk]))
+    assert resumed.status_code == 302
+    notice.refresh_from_db()
+    assert notice.ready and notice.start_job is not None
+    assert set(period.evaluations.filter(pk__in=[e.pk for e in reviewed]).values_list("state", flat=True)) == {
+        State.NOTICE}
+    client.force_login(cast.city_reviewer)
+    assert client.post(reverse("announcements:resume_start", args=[notice.pk])).status_code == 403

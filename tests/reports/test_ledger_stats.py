@@ -79,3 +79,24 @@ def test_page_and_export_scoped_and_logged(client, cast, period, ledgers):
     rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
     assert {r[2] for r in rows[2:-1] if r[2]} == {"东华一社区", "东华二社区"}
     assert AccessLog.objects.filter(user=cast.county_reviewer, detail__report="ledger_stats").exists()
+
+
+def test_city_summary_is_reused_until_a_community_row_changes(cast, period, django_assert_max_num_queries):
+    from reports import stats_store
+
+    communities = summaries.scoped_communities(cast.city_admin)
+    first = ledger_stats.table(period, communities, community_rows=False)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"rows": [], "computed_at": None}
+
+    # Unchanged rows: the kept summary, from one aggregate query.
+    with django_assert_max_num_queries(2):
+        again = stats_store.cached_summary(period, communities, communities.count(), compute)
+    assert again == first and calls == []
+    # A ledger change marks the community's row stale: summed again.
+    stats_store.mark_stale([cast.community.pk])
+    stats_store.cached_summary(period, communities, communities.count(), compute)
+    assert calls == [1]

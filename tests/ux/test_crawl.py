@@ -65,6 +65,7 @@ NOT_PAGES = {
     "jobs:progress": "htmx fragment: the progress bar",
     "jobs:download": "file",
     "reports:form_batch": "POST only",
+    "announcements:resume_start": "POST only",
     "announcements:case_assign": "POST only",
     "announcements:case_note": "POST only",
     "announcements:case_file": "POST only",

@@ -42,3 +42,12 @@ def test_a_page_reads_only_its_communities(persons, cast):
         listing[0:2]
     (query,) = ctx.captured_queries
     assert f"IN ({cast.community.pk})" in query["sql"]
+
+
+@pytest.mark.parametrize("start,stop", [(0, 2), (2, 5), (4, 7), (0, 50)])
+def test_a_city_of_communities_is_ordered_from_the_unit_index(persons, start, stop, monkeypatch):
+    from ledgers import paging
+
+    monkeypatch.setattr(paging, "MANY", 0)  # the branch taken above a county's number of communities
+    assert ByCommunity(Person.objects.all(), "household__code", "id")[start:stop] == _sorted()[start:stop]
+    assert ByCommunity(Person.objects.all(), "household__code", "id").count() == len(_sorted())

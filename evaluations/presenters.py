@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from standards.presentation import table_rows
 
 from . import evidence_rules, policy, selectors
 from .facts import FactValue, checklist_fact_names, collect_facts
-from .models import AuditEvent, Evaluation, ReturnedLine, Stage, State, Transition
+from .models import AuditEvent, Evaluation, LineScore, ReturnedLine, Stage, State, Transition
 from .scoring import result_for
 
 # Which deadline applies to a sheet in each state (the stage it waits for).
@@ -175,6 +176,7 @@ class Sheet:
         facts: dict[str, FactValue] | None = None,
         *,
         begun_only: bool = False,
+        line_scores: Iterable[LineScore] | None = None,
     ) -> None:
         self.evaluation = evaluation
         self.user = user
@@ -182,7 +184,9 @@ class Sheet:
         self.standard = self.period.standard.standard
         self.stages: tuple[str, ...] = policy.visible_stages(user, evaluation)
         self.facts = collect_facts(evaluation) if facts is None else facts
-        all_scores = selectors.line_scores(evaluation)
+        # `line_scores`: the rows a save has just read and written (the fragment after an autosave).
+        all_scores = (selectors.line_scores(evaluation) if line_scores is None
+                      else {(ls.line_id, ls.stage): ls for ls in line_scores})
         self.scores = {key: ls for key, ls in all_scores.items() if key[1] in self.stages}
         # Hidden stages are not even evaluated: their totals, stars and errors do not exist here.
         # `begun_only`: only stages with a score entered (the compare view: "not scored yet" ≠ 0).

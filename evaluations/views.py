@@ -73,8 +73,8 @@ def detail(request, pk: int):
 
 
 def _render_line(request, evaluation: Evaluation, line_id: str, *, error: str = "", entered=None,
-                 notice: str = "") -> HttpResponse:
-    sheet = Sheet(evaluation, request.user)
+                 notice: str = "", line_scores=None) -> HttpResponse:
+    sheet = Sheet(evaluation, request.user, line_scores=line_scores)
     row = sheet.row(line_id)
     row.error = error
     row.entered = entered or {}
@@ -117,8 +117,8 @@ def save_line(request, pk: int, line_id: str, stage: str):
         # A stale save shows the current values; a refused value stays in the box so it can be fixed.
         entered = {} if isinstance(exc, workflow.StaleError) else {"score": score, "reason": reason}
         return _render_line(request, evaluation, line_id, error=exc.message, entered=entered)
-    return _seen(_render_line(request, out.evaluation, line_id, notice="已保存" if out.changed else ""),
-                 request, out.evaluation)
+    return _seen(_render_line(request, out.evaluation, line_id, notice="已保存" if out.changed else "",
+                              line_scores=out.line_scores), request, out.evaluation)
 
 
 @require_POST

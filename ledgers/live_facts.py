@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from . import dates, facts, retirement
@@ -44,14 +44,17 @@ def generation(community_id: int) -> int:
 def values_for(year: int, community_id: int) -> dict[str, Any]:
     """The community's ledger facts for the year: the stored values when the ledgers have not changed
     since they were computed, else computed now and stored."""
-    current = generation(community_id)
+    # The stored row and the community's current generation in one query.
     stored = (
         LiveFacts.objects.filter(community_id=community_id, year=year)
-        .values_list("values", "generation", "definitions")
+        .annotate(current=Subquery(
+            LedgerGeneration.objects.filter(community_id=OuterRef("community_id")).values("generation")[:1]))
+        .values_list("values", "generation", "definitions", "current")
         .first()
     )
-    if stored is not None and stored[1] == current and stored[2] == DEFINITIONS:
+    if stored is not None and stored[1] == (stored[3] or 0) and stored[2] == DEFINITIONS:
         return dict(stored[0])
+    current = (stored[3] or 0) if stored is not None else generation(community_id)
     values, _records = facts.compute_community(year, community_id)
     # `current` was read before computing: a ledger change meanwhile has bumped the generation past it,
     # so this row will not be trusted by the next read.

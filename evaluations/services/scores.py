@@ -39,6 +39,8 @@ class SaveOutcome:
     changed: bool
     warnings: list[str] = field(default_factory=list)
     result: engine.Result | None = None
+    # The sheet's line scores after the save (with who entered them), for the fragment rendered next.
+    line_scores: list[LineScore] | None = None
 
 
 def parse_score(raw: Any, line_id: str) -> Decimal | None:
@@ -100,7 +102,7 @@ def save_score(
         if not policy.line_reopened(ev, line_id):
             raise WorkflowError(f"第 {line_id} 行未被退回，不可修改（退回后只能修改被退回的评审项）。")
         # The sheet's rows, read once: the suggestion, the row saved and the new result use them.
-        rows = {(ls.line_id, ls.stage): ls for ls in LineScore.objects.filter(evaluation=ev)}
+        rows = {(ls.line_id, ls.stage): ls for ls in LineScore.objects.filter(evaluation=ev).select_related("updated_by")}
         suggestion = result_for(ev, facts, stages=[], line_scores=rows.values()).suggestions.get(line_id)
         errors = engine.validate_score(
             standard, stage, line_id, value, reason if stage in engine.REASON_STAGES else None,
@@ -117,7 +119,7 @@ def save_score(
         changed_reason = old_reason != reason
         if not changed_score and not changed_reason:
             result = result_for(ev, facts, line_scores=rows.values())
-            return SaveOutcome(ev, False, _warnings(result, stage, line_id), result)
+            return SaveOutcome(ev, False, _warnings(result, stage, line_id), result, list(rows.values()))
         if existing is None:
             existing = rows[(line_id, stage)] = LineScore(evaluation=ev, line_id=line_id, stage=stage,
                                                           updated_by=user)
@@ -132,7 +134,7 @@ def save_score(
             record(ev, user, "reason", line_id=line_id, stage=stage, field="reason", old=old_reason, new=reason)
         result = refresh_cached_result(ev, result_for(ev, facts, line_scores=rows.values()),
                                        also=("revision", "updated_at"))
-    return SaveOutcome(ev, True, _warnings(result, stage, line_id), result)
+    return SaveOutcome(ev, True, _warnings(result, stage, line_id), result, list(rows.values()))
 
 
 def _warnings(result: engine.Result, stage: str, line_id: str) -> list[str]:

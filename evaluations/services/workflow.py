@@ -70,9 +70,11 @@ def available_actions(evaluation: Evaluation, user: User) -> list[Action]:
 def lock(evaluation: Evaluation, user: User) -> Evaluation:
     """Lock the sheet's row, inside the user's scope (a sheet outside it does not exist for them)."""
     locked = (
-        Evaluation.objects.select_for_update()
+        # Only the sheet's row is locked; the joins bring what the page fragment rendered after the
+        # write shows (PostgreSQL refuses to lock the nullable side of the unit's outer joins).
+        Evaluation.objects.select_for_update(of=("self",))
         .filter(community_filter(user, "community"))
-        .select_related("period__standard", "community")
+        .select_related("period__standard", "community__parent__parent")
         .filter(pk=evaluation.pk)
         .first()
     )

@@ -177,6 +177,7 @@ class Sheet:
         *,
         begun_only: bool = False,
         line_scores: Iterable[LineScore] | None = None,
+        result: engine.Result | None = None,
     ) -> None:
         self.evaluation = evaluation
         self.user = user
@@ -191,7 +192,11 @@ class Sheet:
         # Hidden stages are not even evaluated: their totals, stars and errors do not exist here.
         # `begun_only`: only stages with a score entered (the compare view: "not scored yet" ≠ 0).
         evaluated = [s for s in self.stages if not begun_only or any(k[1] == s for k in self.scores)]
-        self.result = result_for(evaluation, self.facts, stages=evaluated, line_scores=all_scores.values())
+        # `result`: what a save has just computed; the same when it evaluated exactly these stages.
+        if result is not None and set(result.totals) == set(evaluated):
+            self.result = result
+        else:
+            self.result = result_for(evaluation, self.facts, stages=evaluated, line_scores=all_scores.values())
         self.editable_stage = policy.user_editable_stage(user, evaluation)
         self.can_edit = self.editable_stage is not None
         self.evidence = selectors.evidence_counts(evaluation)

@@ -73,8 +73,8 @@ def detail(request, pk: int):
 
 
 def _render_line(request, evaluation: Evaluation, line_id: str, *, error: str = "", entered=None,
-                 notice: str = "", line_scores=None) -> HttpResponse:
-    sheet = Sheet(evaluation, request.user, line_scores=line_scores)
+                 notice: str = "", line_scores=None, result=None) -> HttpResponse:
+    sheet = Sheet(evaluation, request.user, line_scores=line_scores, result=result)
     row = sheet.row(line_id)
     row.error = error
     row.entered = entered or {}
@@ -118,7 +118,7 @@ def save_line(request, pk: int, line_id: str, stage: str):
         entered = {} if isinstance(exc, workflow.StaleError) else {"score": score, "reason": reason}
         return _render_line(request, evaluation, line_id, error=exc.message, entered=entered)
     return _seen(_render_line(request, out.evaluation, line_id, notice="已保存" if out.changed else "",
-                              line_scores=out.line_scores), request, out.evaluation)
+                              line_scores=out.line_scores, result=out.result), request, out.evaluation)
 
 
 @require_POST

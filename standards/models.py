@@ -56,7 +56,14 @@ class StandardVersion(models.Model):
 
     @property
     def standard(self) -> schema.Standard:
-        return _parse_cached(self.sha256, json.dumps(self.data, ensure_ascii=False, sort_keys=True))
+        # Parsed once per instance (a sheet's page asks a dozen times), again when `data` or the digest is
+        # replaced; the parse itself is shared by every instance with the same content.
+        cached = self.__dict__.get("_parsed_standard")
+        if cached is not None and cached[0] is self.data and cached[1] == self.sha256:
+            return cached[2]
+        parsed = _parse_cached(self.sha256, json.dumps(self.data, ensure_ascii=False, sort_keys=True))
+        self.__dict__["_parsed_standard"] = (self.data, self.sha256, parsed)
+        return parsed
 
     @property
     def in_use(self) -> bool:

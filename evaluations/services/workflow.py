@@ -70,16 +70,19 @@ def available_actions(evaluation: Evaluation, user: User) -> list[Action]:
 def lock(evaluation: Evaluation, user: User) -> Evaluation:
     """Lock the sheet's row, inside the user's scope (a sheet outside it does not exist for them)."""
     locked = (
-        # Only the sheet's row is locked; the joins bring what the page fragment rendered after the
-        # write shows (PostgreSQL refuses to lock the nullable side of the unit's outer joins).
         Evaluation.objects.select_for_update(of=("self",))
         .filter(community_filter(user, "community"))
-        .select_related("period__standard", "community__parent__parent")
         .filter(pk=evaluation.pk)
         .first()
     )
     if locked is None:
         raise NotAllowed("未找到该评估表，或不在您的管辖范围内。")
+    # The period (with the standard) and the community were read with the sheet in this request and
+    # are not what the lock protects: reuse them rather than read them (and the standard) again.
+    for name in ("period", "community"):
+        cached = Evaluation._meta.get_field(name).is_cached(evaluation)  # type: ignore[union-attr]
+        if cached and getattr(locked, f"{name}_id") == getattr(evaluation, f"{name}_id"):
+            setattr(locked, name, getattr(evaluation, name))
     return locked
 
 

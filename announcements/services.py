@@ -172,19 +172,10 @@ def complete_start(notice: Notice, user: User, progress: Callable[[int, int], No
     return locked
 
 
-def start_notice(
-    period: Period,
-    user: User,
-    *,
-    working_days: int = DEFAULT_WORKING_DAYS,
-    start_on: datetime.date | None = None,
-    how_to_object: str = "",
-    allow_past: bool = False,
-) -> Notice:
-    """Freeze the list and move every sheet at once (the page runs the second part as a job)."""
-    notice = open_notice(period, user, working_days=working_days, start_on=start_on, how_to_object=how_to_object,
-                         allow_past=allow_past)
-    return complete_start(notice, user)
+def start_notice(period: Period, user: User, **options: Any) -> Notice:
+    """Freeze the list and move every sheet at once (`open_notice`'s options; the page runs the second
+    part as a job)."""
+    return complete_start(open_notice(period, user, **options), user)
 
 
 def current_notice_entry(evaluation: Evaluation) -> NoticeEntry | None:

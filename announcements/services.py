@@ -186,12 +186,8 @@ def open_cases(notice: Notice) -> QuerySet[Objection]:
     return notice.objections.filter(status__in=OPEN_STATUSES)
 
 
-def publication_refusal(evaluation: Evaluation, today: datetime.date | None = None) -> str:
-    """Why the sheet may not be published now, in Chinese ('' when it may)."""
-    entry = current_notice_entry(evaluation)
-    if entry is None:
-        return "该评估表未经公示，不能公布。"
-    notice = entry.notice
+def notice_refusal(notice: Notice, today: datetime.date | None = None) -> str:
+    """Why the notice's sheets may not be published now, in Chinese ('' when they may)."""
     if not notice.ready:
         return f"「{notice.title}」尚未开始完成，不能公布。"
     if not notice.window_ended(today):
@@ -201,6 +197,14 @@ def publication_refusal(evaluation: Evaluation, today: datetime.date | None = No
         return (f"公示期间收到的异议尚有 {len(pending)} 件未办结（{'、'.join(pending)}），"
                 "全部办结后方可公布。")
     return ""
+
+
+def publication_refusal(evaluation: Evaluation, today: datetime.date | None = None) -> str:
+    """Why the sheet may not be published now, in Chinese ('' when it may)."""
+    entry = current_notice_entry(evaluation)
+    if entry is None:
+        return "该评估表未经公示，不能公布。"
+    return notice_refusal(entry.notice, today)
 
 
 def check_publication(evaluation: Evaluation, user: User, action: Action) -> None:

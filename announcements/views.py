@@ -119,19 +119,10 @@ def detail(request, pk: int):
         case.shown_contact = services.mask_contact(case.contact)
     return render(request, "announcements/detail.html", {
         "notice": notice, "entries": selectors.entries(notice), "cases": cases,
-        "refusal": _notice_refusal(notice), "public_rows": selectors.public_rows(notice),
+        "refusal": services.notice_refusal(notice), "public_rows": selectors.public_rows(notice),
         "events": notice.events.filter(objection__isnull=True).select_related("user"),
         "can_receive": can(request.user, "handle_objections") and notice.window_open(),
     })
-
-
-def _notice_refusal(notice: Notice) -> str:
-    if not notice.window_ended():
-        return f"公示期至 {notice.ends_on:%Y年%m月%d日} 截止，公示期满后方可公布。"
-    pending = list(services.open_cases(notice).values_list("number", flat=True))
-    if pending:
-        return f"尚有 {len(pending)} 件异议未办结（{'、'.join(pending)}），全部办结后方可公布。"
-    return ""
 
 
 @login_required

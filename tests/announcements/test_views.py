@@ -158,7 +158,7 @@ def test_a_notice_still_starting_shows_its_progress_and_no_public_page(client, c
         page = client.get(reverse("announcements:detail", args=[notice.pk])).content.decode()
         assert public.status_code == 404 and document.status_code == 404 and notice.title not in public_index
         assert 'data-testid="notice-starting"' in page and 'data-testid="resume-start"' in page
-        assert 'data-testid="public-link"' not in page
+        assert 'data-testid="public-link"' not in page and "尚未开始完成，不能公布" in page
         resumed = client.post(reverse("announcements:resume_start", args=[notice.pk]))
     assert resumed.status_code == 302
     notice.refresh_from_db()

@@ -131,6 +131,14 @@ TEMPLATES = [
             ],
         },
     },
+    # Only the sheet's repeated rows (config/jinja2.py says why), from <app>/jinja2/.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))

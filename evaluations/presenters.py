@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from orgs.models import User
 from standards import engine
+from standards.numbers import format_points
 from standards.presentation import table_rows
 
 from . import evidence_rules, policy, selectors
@@ -38,6 +40,12 @@ STATE_BADGE = {
     State.DRAFT: "secondary", State.SUBMITTED: "info", State.COUNTY_REVIEWING: "primary",
     State.COUNTY_PASSED: "info", State.CITY_REVIEWING: "primary", State.CITY_REVIEWED: "success",
     State.NOTICE: "warning", State.PUBLISHED: "success", State.APPEAL_REVIEWING: "warning",
+}
+STAGE_LABELS = {stage.value: str(stage.label) for stage in Stage}
+SUGGESTION_BADGES = {
+    "not_evaluated": ("text-bg-danger", "不列入评估"),
+    "disqualified": ("text-bg-danger", "取消资格"),
+    "no_population": ("text-bg-info", "无统计人群"),
 }
 STAGE_TOTAL_FIELD = {Stage.SELF.value: "self_total", Stage.COUNTY.value: "county_total", Stage.CITY.value: "city_total"}
 
@@ -128,6 +136,10 @@ class Cell:
     differs: bool = False  # differs from the previous stage's score
     adopted_from: str = ""  # the lower stage whose score was adopted
     adoptable: bool = False  # the user may adopt the lower stage's score here
+    # Printed as is by the sheet's row template (a filter or {% url %} per cell costs, 23 rows × stages).
+    label: str = ""  # the stage's name
+    score_text: str = ""  # the score as the sheet prints it ("" when none)
+    save_url: str = ""  # where an editable cell saves
 
 
 @dataclass
@@ -152,6 +164,11 @@ class LineRow:
     entered: dict = field(default_factory=dict)  # values the user typed that were refused
     return_item: ReturnedLine | None = None  # the open return of this line (comment and answer)
     changes: list[Change] = field(default_factory=list)  # what changed since the return, old → new
+    max_text: str = ""
+    suggestion_head: str = ""  # 建议 3 分 / 酌情 1–2 分 / 无建议分
+    suggestion_badges: list[tuple[str, str]] = field(default_factory=list)  # (css class, text)
+    evidence_url: str = ""
+    save_url: str = ""  # the editable cell's (the row posts its inputs there on change)
 
 
 @dataclass
@@ -164,6 +181,21 @@ class Change:
     new: Any
     by: str
     at: Any
+
+
+def url_filler(name: str, *args: object) -> Any:
+    """One reverse() for many rows: `url_filler("x", pk, "LINE")(line_id)` fills the placeholders in
+    order. For path parts that reverse() would not quote (line ids, stage names, fact names)."""
+    placeholders = [a for a in args if isinstance(a, str) and a.isupper()]
+    pattern = reverse(name, args=args)
+
+    def fill(*values: str) -> str:
+        url = pattern
+        for placeholder, value in zip(placeholders, values, strict=True):
+            url = url.replace(placeholder, value, 1)
+        return url
+
+    return fill
 
 
 class Sheet:
@@ -215,6 +247,8 @@ class Sheet:
             for item in selectors.open_returns(evaluation):
                 self.return_items[item.line_id] = item
         self._changes: dict[str, list[Change]] | None = None
+        self._save_url = url_filler("evaluations:save_line", evaluation.pk, "LINEID", "STAGEID")
+        self._evidence_url = url_filler("evaluations:evidence", evaluation.pk, "LINEID")
 
     def changes_since_return(self) -> dict[str, list[Change]]:
         """Line id -> what changed since the open return (scores, reasons, facts feeding the line, the
@@ -280,6 +314,9 @@ class Sheet:
                 warnings=self.warnings.get((line_id, stage), [])
                 if policy.may_see_stage_warnings(self.user, stage) else [],
                 adopted_from=ls.adopted_from if ls else "",
+                label=STAGE_LABELS[stage],
+                score_text=format_points(ls.score) if ls else "",
+                save_url=self._save_url(line_id, stage) if editable else "",
             )
             if previous is not None and cell.score is not None and previous.score is not None:
                 cell.differs = cell.score != previous.score
@@ -307,7 +344,24 @@ class Sheet:
             is_innovation=line_id == self.standard.innovation_line,
             return_item=self.return_items.get(line_id),
             changes=self.changes_since_return().get(line_id, []),
+            max_text=format_points(line.max),
+            suggestion_head=self._suggestion_head(suggestion := self.result.suggestions.get(line_id)),
+            suggestion_badges=[badge for flag, badge in SUGGESTION_BADGES.items()
+                               if suggestion is not None and flag in suggestion.flags],
+            evidence_url=self._evidence_url(line_id),
+            save_url=next((c.save_url for c in cells if c.editable), ""),
         )
+
+    @staticmethod
+    def _suggestion_head(suggestion: engine.Suggestion | None) -> str:
+        if suggestion is None:
+            return ""
+        if suggestion.score is not None:
+            return f"建议 {format_points(suggestion.score)} 分"
+        if suggestion.bounds:
+            low, high = suggestion.bounds
+            return f"酌情 {format_points(low)}–{format_points(high)} 分"
+        return "无建议分"
 
     def rows(self) -> list[LineRow]:
         return [self.row(line.id) for line in self.standard.lines]
@@ -333,6 +387,7 @@ class Sheet:
         checklist = set(checklist_fact_names(self.standard))
         answers = selectors.fact_answers(self.evaluation)
         editable = policy.may_edit_facts(self.user, self.evaluation)
+        save_url = url_filler("evaluations:save_fact", self.evaluation.pk, "FACTNAME")
         rows = []
         for name, fact in self.standard.facts.items():
             fv = self.facts.get(name)
@@ -343,7 +398,9 @@ class Sheet:
                 "value": fv.value if fv else None,
                 "source": fv.label if fv else "",
                 "from_checklist": name in checklist,
-                "editable": editable and name in checklist and policy.may_edit_facts(self.user, self.evaluation, name),
+                "editable": (may_edit := editable and name in checklist
+                             and policy.may_edit_facts(self.user, self.evaluation, name)),
+                "save_url": save_url(name) if may_edit else "",
                 # The community's declaration, kept beside a reviewer's correction.
                 "corrected": corrected,
                 "declared_value": answer.declared_value if corrected and answer else None,
@@ -354,7 +411,8 @@ class Sheet:
                 "drill_url": fv.drill_url if fv else None,
                 "definition": fv.extra.get("definition", "") if fv else "",
                 "revision": self.evaluation.revision,
-                "lines": list(self.standard.fact_lines.get(name, ())),
+                "lines": (lines := list(self.standard.fact_lines.get(name, ()))),
+                "lines_text": "、".join(lines),
             })
         # Checklist order follows the sheet: by the first line a fact feeds, then the data file's order.
         line_pos = {line.id: i for i, line in enumerate(self.standard.lines)}

@@ -1,6 +1,10 @@
 import re
+from typing import Any
 
 from django import template
+from django.template import engines
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from standards.numbers import format_points
 
@@ -101,3 +105,43 @@ def change_display(value) -> str:
         return "否"
     text = format_points(value)
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+# The sheet's line rows and fact rows (evaluations/jinja2/evaluations/sheet_rows.jinja, config/jinja2.py).
+
+
+def _sheet_rows(context: template.Context, **values: Any) -> SafeString:
+    evaluation = context["evaluation"]
+    request = context.get("request")
+    data = {
+        "evaluation": evaluation,
+        "user": request.user if request is not None else None,
+        # Set by the verification panel rendered above the rows on the sheet page (verification_tags).
+        "verification_lines": context.get("verification_lines") or {},
+        "notice": context.get("notice", ""),
+        "fact_error": context.get("fact_error", ""),
+        "adopt_url": reverse("evaluations:adopt", args=[evaluation.pk]),
+        **values,
+    }
+    # Jinja2 escapes every value (autoescape); the result is the safe HTML of the rows.
+    return mark_safe(engines["jinja2"].get_template("evaluations/sheet_rows.jinja").render(data))
+
+
+@register.simple_tag(takes_context=True)
+def sheet_line_rows(context: template.Context, rows: list) -> SafeString:
+    return _sheet_rows(context, rows=rows)
+
+
+@register.simple_tag(takes_context=True)
+def sheet_line_row(context: template.Context, row: Any) -> SafeString:
+    return _sheet_rows(context, row=row)
+
+
+@register.simple_tag(takes_context=True)
+def sheet_fact_rows(context: template.Context, facts: list) -> SafeString:
+    return _sheet_rows(context, facts=facts)
+
+
+@register.simple_tag(takes_context=True)
+def sheet_fact_row(context: template.Context, fact: dict) -> SafeString:
+    return _sheet_rows(context, fact=fact)

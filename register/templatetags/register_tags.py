@@ -18,21 +18,27 @@ from ..services import appeals as appeal_service
 register = template.Library()
 
 
+def sheet_baseline(evaluation: Any, user: Any) -> selectors.Baseline | None:
+    """Last year's result for this sheet's page; read once per sheet per request (every row asks)."""
+    if not hasattr(evaluation, "_register_baseline"):
+        evaluation._register_baseline = selectors.baseline_for(evaluation, user)
+    return evaluation._register_baseline
+
+
 def _baseline(context: template.Context) -> selectors.Baseline | None:
     evaluation = context.get("evaluation")
     request = context.get("request")
     if evaluation is None or request is None:
         return None
-    # Once per sheet per request (every row asks): cached on the evaluation object.
-    if not hasattr(evaluation, "_register_baseline"):
-        evaluation._register_baseline = selectors.baseline_for(evaluation, request.user)
-    return evaluation._register_baseline
+    return sheet_baseline(evaluation, request.user)
 
 
-@register.simple_tag(takes_context=True)
-def baseline_cell(context: template.Context, row: Any) -> str:
-    """'上年 4.5' under the line's maximum, with the difference from this year's latest score."""
-    base = _baseline(context)
+def baseline_cell(evaluation: Any, user: Any, row: Any) -> str:
+    """'上年 4.5' under the line's maximum, with the difference from this year's latest score (the sheet's
+    rows, evaluations/jinja2/evaluations/sheet_rows.jinja)."""
+    if evaluation is None or user is None:
+        return ""
+    base = sheet_baseline(evaluation, user)
     if base is None or row.line_id not in base.scores or base.scores[row.line_id] is None:
         return ""
     last: Decimal = base.scores[row.line_id]

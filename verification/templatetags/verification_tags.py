@@ -28,14 +28,6 @@ def verification_panel(context: dict[str, Any], evaluation) -> dict[str, Any]:
 
         card = card_suggestion(evaluation)
     if data is not None:
-        # The sheet's line rows, rendered after the panel in the same block, read this (verification_line).
+        # The sheet's line rows, rendered after the panel in the same block, read this (sheet_rows.jinja).
         context["verification_lines"] = {row.line_id: row for row in data.lines if row.checked}
     return {"show": True, "evaluation": evaluation, "data": data, "card": card}
-
-
-@register.inclusion_tag("verification/_line_badge.html", takes_context=True)
-def verification_line(context: dict[str, Any], line_id: str) -> dict[str, Any]:
-    """Next to a ledger-based line of the sheet: its checked records and, where invalid records change
-    it, the recomputed suggestion (the original stays in the suggestion column)."""
-    rows = context.get("verification_lines") or {}
-    return {"row": rows.get(line_id)}

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from . import dates, facts, retirement
@@ -104,6 +104,13 @@ def ledgers_changed(community_ids: Iterable[int | None]) -> None:
         [LedgerGeneration(community_id=cid, generation=0) for cid in sorted(ids)], ignore_conflicts=True
     )
     LedgerGeneration.objects.filter(community_id__in=ids).update(generation=F("generation") + 1)
+
+
+def city_signature() -> tuple[int, int, int]:
+    """Changes with any ledger change anywhere (generations only grow; a first change adds a row):
+    what a city-wide figure computed from the ledgers may be kept under."""
+    sig = LedgerGeneration.objects.aggregate(n=Count("*"), total=Sum("generation"), last=Max("community_id"))
+    return sig["n"], sig["total"] or 0, sig["last"] or 0
 
 
 def community_of(instance: Any) -> int | None:

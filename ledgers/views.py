@@ -168,7 +168,7 @@ def person_list(request):
     status = request.GET.get("status", "")
     if status in STATUS_FILTERS:
         qs = qs.filter(STATUS_FILTERS[status][1]).distinct()
-    page = _page(request, ByCommunity(qs, "household__code", "id"))
+    page = _page(request, ByCommunity(qs, "household__code", "id", ledger_counts=True))
     for p in page.object_list:
         show_person(p, request.user)
     ctx = {
@@ -338,7 +338,7 @@ def household_list(request):
         qs = qs.filter(Q(code=q) | Q(head_name__contains=q) | Q(address__contains=q))
     if request.GET.get("zero"):
         qs = qs.filter(zero_employment__exited_on__isnull=True, zero_employment__isnull=False)
-    page = _page(request, ByCommunity(qs, "code"))
+    page = _page(request, ByCommunity(qs, "code", ledger_counts=True))
     return render(request, "ledgers/household_list.html", {
         "page": page, "q": q, "selected": selected, "qs": _querystring(request),
         "communities": visible_communities(request.user), "zero": request.GET.get("zero", ""),

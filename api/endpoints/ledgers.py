@@ -163,7 +163,7 @@ def list_persons(request, filters: Query[LedgerFilter], page: Query[PageParams])
     if filters.q:
         q = filters.q.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
         qs = qs.filter(Q(name__contains=q) | Q(id_number=q.upper()) | Q(phone=q) | Q(household__code=q))
-    return paginate(ByCommunity(qs, "household__code", "id"), page, lambda p: _person_row(p, request.auth))
+    return paginate(ByCommunity(qs, "household__code", "id", ledger_counts=True), page, lambda p: _person_row(p, request.auth))
 
 
 @router.get("/ledgers/persons/{person_id}", response={200: dict, **ERRORS}, summary="一名人员")

@@ -295,6 +295,15 @@ def community_history(community: Unit, user: User) -> list[dict]:
 
 
 def outcomes(period: Period, communities, user: User) -> list[dict]:
+    """Employment outcomes per district, from the stored per-community statistics; the summary is reused
+    until one of the scope's stored rows changes (as the city's ledger statistics page)."""
+    from . import stats_store
+
+    return stats_store.cached_summary("outcomes", period, communities, communities.count(),
+                                      lambda: _outcomes(period, communities))
+
+
+def _outcomes(period: Period, communities) -> list[dict]:
     from . import stats_store
     from .ledger_stats import rate
 

@@ -38,7 +38,7 @@ def table(period: Period, communities, *, community_rows: bool = True, n_communi
     """
     if not community_rows:
         count = communities.count() if n_communities is None else n_communities
-        return stats_store.cached_summary(period, communities, count,
+        return stats_store.cached_summary("ledger-table", period, communities, count,
                                           lambda: _table(period, communities, community_rows=False))
     return _table(period, communities, community_rows=True)
 

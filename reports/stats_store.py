@@ -215,24 +215,24 @@ def _signature(period: Period, communities: models.QuerySet) -> dict[str, Any]:
     )
 
 
-def _summary_key(period: Period, communities: models.QuerySet, sig: dict[str, Any]) -> str:
+def _summary_key(name: str, period: Period, communities: models.QuerySet, sig: dict[str, Any]) -> str:
     sql, params = communities.values("pk").query.sql_with_params()
     scope = hashlib.sha256(f"{sql}|{params}".encode()).hexdigest()[:32]
-    return f"stats-summary:{period.pk}:{scope}:{sig['rows']}:{sig['ids']}:{sig['latest'] and sig['latest'].isoformat()}"
+    return f"stats-summary:{name}:{period.pk}:{scope}:{sig['rows']}:{sig['ids']}:{sig['latest'] and sig['latest'].isoformat()}"
 
 
-def cached_summary(period: Period, communities: models.QuerySet, n_communities: int,
-                   compute: Callable[[], dict]) -> dict:
-    """`compute()` (a summary of the scope's stored rows), reused while none of those rows changed."""
+def cached_summary(name: str, period: Period, communities: models.QuerySet, n_communities: int,
+                   compute: Callable[[], Any]) -> Any:
+    """`compute()` (the summary `name` of the scope's stored rows), reused while none of those rows changed."""
     sig = _signature(period, communities)
     if not sig["stale"] and sig["rows"] == n_communities:
-        hit = cache.get(_summary_key(period, communities, sig))
+        hit = cache.get(_summary_key(name, period, communities, sig))
         if hit is not None:
             return hit
     result = compute()  # refreshes the missing and stale rows
     sig = _signature(period, communities)
     if not sig["stale"] and sig["rows"] == n_communities:
-        cache.set(_summary_key(period, communities, sig), result, SUMMARY_SECONDS)
+        cache.set(_summary_key(name, period, communities, sig), result, SUMMARY_SECONDS)
     return result
 
 

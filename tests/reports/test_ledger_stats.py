@@ -94,9 +94,23 @@ def test_city_summary_is_reused_until_a_community_row_changes(cast, period, djan
 
     # Unchanged rows: the kept summary, from one aggregate query.
     with django_assert_max_num_queries(2):
-        again = stats_store.cached_summary(period, communities, communities.count(), compute)
+        again = stats_store.cached_summary("ledger-table", period, communities, communities.count(), compute)
     assert again == first and calls == []
     # A ledger change marks the community's row stale: summed again.
     stats_store.mark_stale([cast.community.pk])
-    stats_store.cached_summary(period, communities, communities.count(), compute)
+    stats_store.cached_summary("ledger-table", period, communities, communities.count(), compute)
     assert calls == [1]
+
+
+def test_outcomes_are_kept_apart_from_the_table_and_follow_ledger_changes(cast, period, ledgers):
+    communities = summaries.scoped_communities(cast.city_admin)
+    ledger_stats.table(period, communities, community_rows=False)  # a kept summary of the same scope
+    rates, _ = dashboards.outcomes(period, communities, cast.city_admin)
+    assert rates["headers"][0] == "区（市、县）"
+    t = {row[0]: dict(zip(rates["headers"][1:], row[1:], strict=True)) for row in rates["rows"]}
+    before = t["东城区"]["登记失业人员（人）"]
+    assert dashboards.outcomes(period, communities, cast.city_admin)[0] == rates  # kept
+    UnemploymentRegistration.objects.create(person=person(cast.community, 9), registered_on=date(2025, 6, 1))
+    rates, _ = dashboards.outcomes(period, communities, cast.city_admin)
+    t = {row[0]: dict(zip(rates["headers"][1:], row[1:], strict=True)) for row in rates["rows"]}
+    assert t["东城区"]["登记失业人员（人）"] == before + 1

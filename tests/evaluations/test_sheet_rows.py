@@ -1,10 +1,10 @@
 """The sheet's line and fact rows (rendered by Jinja2, config/jinja2.py): typed text is escaped there
-as on every other page, and the page, the autosave fragment and the fact fragment print the same row."""
+as on every other page, and the page, the autosave fragment print the same row."""
 
 import pytest
 
-from evaluations.services import workflow
 from evaluations.services import scores as score_service
+from evaluations.services import workflow
 
 from .conftest import fill_stage
 

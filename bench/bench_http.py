@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--backend", default=os.environ.get("BENCH_BACKEND", "sqlite"),
                         choices=["sqlite", "postgres"])
     parser.add_argument("--communities", type=int, default=3000)
-    parser.add_argument("--pairs", type=int, default=20)
+    parser.add_argument("--pairs", type=int, default=50)
     parser.add_argument("--budget", type=float, default=120, help="seconds per page at most")
     parser.add_argument("--only", default="", help="measure only pages whose label contains this")
     args = parser.parse_args()

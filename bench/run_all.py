@@ -1,7 +1,7 @@
 """Run every benchmark in turn; each prints its own figures and keeps them in var/bench-results/.
 
     .venv/bin/python bench/run_all.py [--backend sqlite|postgres|both] [--small 750] [--big 3000]
-                                      [--regenerate] [--pairs 20] [--rows 100000] [--skip NAME,...]
+                                      [--regenerate] [--pairs 50] [--rows 100000] [--skip NAME,...]
 
 `make bench` calls this with the defaults. For each backend: generate the two cities if missing
 (bench/gen_city.py; `--regenerate` rebuilds them), migrate them (a city generated before a schema
@@ -58,7 +58,7 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=750)
     parser.add_argument("--big", type=int, default=3000)
     parser.add_argument("--regenerate", action="store_true")
-    parser.add_argument("--pairs", type=int, default=20)
+    parser.add_argument("--pairs", type=int, default=50)
     parser.add_argument("--budget", type=float, default=60, help="seconds per page at most (bench_http.py)")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--quiet-seconds", type=float, default=60, help="phases without import (bench_load.py)")

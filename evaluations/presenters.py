@@ -224,9 +224,9 @@ class Sheet:
         # Hidden stages are not even evaluated: their totals, stars and errors do not exist here.
         # `begun_only`: only stages with a score entered (the compare view: "not scored yet" ≠ 0).
         evaluated = [s for s in self.stages if not begun_only or any(k[1] == s for k in self.scores)]
-        # `result`: what a save has just computed; the same when it evaluated exactly these stages.
-        if result is not None and set(result.totals) == set(evaluated):
-            self.result = result
+        # `result`: what a save has just computed, for these stages and maybe more (engine.restrict).
+        if result is not None and set(evaluated) <= set(result.totals):
+            self.result = engine.restrict(self.standard, result, evaluated)
         else:
             self.result = result_for(evaluation, self.facts, stages=evaluated, line_scores=all_scores.values())
         self.editable_stage = policy.user_editable_stage(user, evaluation)
@@ -431,8 +431,9 @@ class Sheet:
             "result": self.result, "totals": self.totals(), "editable_stage": self.editable_stage,
             "can_edit": self.can_edit, "state_badge": STATE_BADGE.get(ev.state, "secondary"),
             "deadline": deadline_of(ev), "overdue": is_overdue(ev),
-            "community": ev.community, "street": ev.community.parent,
-            "county": ev.community.parent.parent if ev.community.parent else None,
+            # Called by the page's header only (a save's fragment may come from a read without them).
+            "community": ev.community, "street": lambda: ev.community.parent,
+            "county": lambda: ev.community.parent.parent if ev.community.parent else None,
             "stage_columns": self.stage_columns, "show_final_star": self.show_final_star,
             "show_return": self.show_return,
         }

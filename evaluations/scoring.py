@@ -29,6 +29,19 @@ def stage_inputs(
     return scores, reasons
 
 
+def suggestion_for(evaluation: Evaluation, facts: dict[str, FactValue], line_id: str) -> engine.Suggestion | None:
+    """One line's suggestion (what a save checks its score against), without scoring the whole sheet."""
+    standard = evaluation.period.standard.standard
+    values = {name: fv.value for name, fv in facts.items() if name in standard.facts}
+    return engine.suggest(standard, values, evaluation.period.score_step, lines=[line_id]).get(line_id)
+
+
+def begun_stages(evaluation: Evaluation, line_scores: Iterable[LineScore] | None = None) -> list[str]:
+    """The stages with a score entered: what `result_for` evaluates by default (and the sheet stores)."""
+    scores, _reasons = stage_inputs(evaluation, line_scores)
+    return [s for s in Stage.values if scores[s]]
+
+
 def result_for(
     evaluation: Evaluation,
     facts: dict[str, FactValue] | None = None,
@@ -43,7 +56,7 @@ def result_for(
     values = {name: fv.value for name, fv in facts.items() if name in standard.facts}
     scores, reasons = stage_inputs(evaluation, line_scores)
     if stages is None:
-        # Only stages that have begun are evaluated, so missing_score speaks of real gaps.
+        # Only stages that have begun are evaluated, so missing_score speaks of real gaps (begun_stages).
         stages = [s for s in Stage.values if scores[s]]
     return engine.evaluate(
         standard,

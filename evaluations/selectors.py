@@ -19,8 +19,11 @@ def sheets_for(user: User) -> QuerySet[Evaluation]:
     )
 
 
-def sheet_queryset() -> QuerySet[Evaluation]:
-    """One sheet with what its page, forms and API detail read."""
+def sheet_queryset(*, with_parents: bool = True) -> QuerySet[Evaluation]:
+    """One sheet with what its page, forms and API detail read; `with_parents=False` for a save, whose
+    answer (a row, the totals) does not name the street and county."""
+    if not with_parents:
+        return Evaluation.objects.select_related("period__standard", "community")
     return Evaluation.objects.select_related("period__standard", "community__parent__parent")
 
 

@@ -37,8 +37,8 @@ from .services.workflow import NotAllowed, WorkflowError
 STAGES = list(policy.STAGES)
 
 
-def _sheet_for(request, pk: int, action: str = "view") -> Evaluation:
-    return get_for_user(request.user, selectors.sheet_queryset(), action, pk=pk)
+def _sheet_for(request, pk: int, action: str = "view", *, with_parents: bool = True) -> Evaluation:
+    return get_for_user(request.user, selectors.sheet_queryset(with_parents=with_parents), action, pk=pk)
 
 
 @login_required
@@ -104,7 +104,7 @@ def _seen(response: HttpResponse, request, evaluation: Evaluation) -> HttpRespon
 def save_line(request, pk: int, line_id: str, stage: str):
     if stage not in policy.STAGE_PERMISSION:
         raise Http404("未知的评审阶段。")
-    evaluation = _sheet_for(request, pk, policy.STAGE_PERMISSION[stage])
+    evaluation = _sheet_for(request, pk, policy.STAGE_PERMISSION[stage], with_parents=False)
     if line_id not in evaluation.period.standard.standard.lines_by_id:
         raise Http404("标准中没有此行。")
     score, reason = request.POST.get("score", ""), request.POST.get("reason", "")
@@ -124,7 +124,7 @@ def save_line(request, pk: int, line_id: str, stage: str):
 @require_POST
 @login_required
 def save_fact(request, pk: int, name: str):
-    evaluation = _sheet_for(request, pk, "edit_facts")
+    evaluation = _sheet_for(request, pk, "edit_facts", with_parents=False)
     if name not in evaluation.period.standard.standard.facts:
         raise Http404("没有这个核查事实。")
     error = ""

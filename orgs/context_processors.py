@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -25,20 +27,30 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         # The lock-out page is shown to anonymous users: tell them how long to wait.
         return {"nav_items": [], "user_can": {}, "lockout_minutes": round(settings.AXES_COOLOFF_TIME * 60)}
-    items = []
-    for label, name, action in NAV:
-        if action and not can(user, action):
-            continue
-        url = reverse(name)
-        items.append({"label": label, "url": url})
-    # One lit item: the longest menu URL the current path starts with (home only on "/").
-    path = request.path
-    matches = [it for it in items if (path == it["url"] if it["url"] == "/" else path.startswith(it["url"]))]
-    if matches:
-        max(matches, key=lambda it: len(it["url"]))["active"] = True
-    # Which links a template may show: the same table the views enforce (orgs.scoping.ACTION_ROLES).
+    # Computed when a template first shows them (full pages; htmx fragments rendered with the request do
+    # not), once per render: twelve reverse() calls and thirty role checks otherwise paid by every fragment.
+
+    @cache
+    def nav_items() -> list[dict]:
+        items = []
+        for label, name, action in NAV:
+            if action and not can(user, action):
+                continue
+            items.append({"label": label, "url": reverse(name)})
+        # One lit item: the longest menu URL the current path starts with (home only on "/").
+        path = request.path
+        matches = [it for it in items if (path == it["url"] if it["url"] == "/" else path.startswith(it["url"]))]
+        if matches:
+            max(matches, key=lambda it: len(it["url"]))["active"] = True
+        return items
+
+    @cache
+    def user_can() -> dict[str, bool]:
+        # Which links a template may show: the same table the views enforce (orgs.scoping.ACTION_ROLES).
+        return {action: can(user, action) for action in ACTION_ROLES}
+
     return {
-        "nav_items": items,
-        "can_view_duplicates": can(user, "view_duplicates"),
-        "user_can": {action: can(user, action) for action in ACTION_ROLES},
+        "nav_items": nav_items,
+        "can_view_duplicates": lambda: can(user, "view_duplicates"),
+        "user_can": user_can,
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -556,12 +556,17 @@ def _suggest_line(
 
 
 def suggest(
-    standard: Standard, facts: Mapping[str, Any], score_step: Decimal | float | str | None = None
+    standard: Standard,
+    facts: Mapping[str, Any],
+    score_step: Decimal | float | str | None = None,
+    lines: Iterable[str] | None = None,
 ) -> dict[str, Suggestion]:
-    """A suggestion for every line of the standard, in the standard's order."""
+    """A suggestion for every line of the standard (or only `lines`), in the standard's order."""
     step = _resolve_step(standard, score_step)
     values = _normalize_facts(standard, facts)
-    return {line.id: _suggest_line(standard, line, values, step) for line in standard.lines}
+    wanted = None if lines is None else set(lines)
+    return {line.id: _suggest_line(standard, line, values, step) for line in standard.lines
+            if wanted is None or line.id in wanted}
 
 
 # --------------------------------------------------------------------------------------------
@@ -787,6 +792,24 @@ def evaluate(
         errors=errors,
         score_step=step,
         star_bands=bands,
+    )
+
+
+def restrict(standard: Standard, result: Result, stages: Iterable[str]) -> Result:
+    """`result` as `evaluate` gives it for `stages` only, a subset of the stages it scored: each stage is
+    scored on its own and the star is the final stage's, so one evaluation serves both a save (which
+    stores the begun stages) and the page it answers (which shows the stages the user may see)."""
+    wanted = set(stages)
+    keep = [stage for stage in standard.stage_ids if stage in wanted]
+    if not set(keep) <= set(result.totals):
+        raise ValueError(f"stages {sorted(set(keep) - set(result.totals))} were not scored")
+    return replace(
+        result,
+        totals={stage: result.totals[stage] for stage in keep},
+        stage_max={stage: result.stage_max[stage] for stage in keep},
+        stars={stage: result.stars[stage] for stage in keep},
+        star=result.star if standard.stage_ids[-1] in keep else None,
+        errors=[error for error in result.errors if error.stage in keep],
     )
 
 

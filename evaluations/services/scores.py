@@ -22,7 +22,7 @@ from .. import policy
 from ..audit import record
 from ..facts import checklist_fact_names, collect_facts, forget_facts
 from ..models import Evaluation, FactAnswer, LineScore, Stage
-from ..scoring import refresh_cached_result, result_for
+from ..scoring import begun_stages, refresh_cached_result, result_for, suggestion_for
 from .workflow import NotAllowed, WorkflowError, bump, check_fresh, lock, state_label
 
 MAX_REASON = 1000
@@ -103,7 +103,7 @@ def save_score(
             raise WorkflowError(f"第 {line_id} 行未被退回，不可修改（退回后只能修改被退回的评审项）。")
         # The sheet's rows, read once: the suggestion, the row saved and the new result use them.
         rows = {(ls.line_id, ls.stage): ls for ls in LineScore.objects.filter(evaluation=ev).select_related("updated_by")}
-        suggestion = result_for(ev, facts, stages=[], line_scores=rows.values()).suggestions.get(line_id)
+        suggestion = suggestion_for(ev, facts, line_id)
         errors = engine.validate_score(
             standard, stage, line_id, value, reason if stage in engine.REASON_STAGES else None,
             suggestion, step=ev.period.score_step,
@@ -132,9 +132,13 @@ def save_score(
             record(ev, user, "score", line_id=line_id, stage=stage, field="score", old=old_score, new=value)
         if changed_reason:
             record(ev, user, "reason", line_id=line_id, stage=stage, field="reason", old=old_reason, new=reason)
-        result = refresh_cached_result(ev, result_for(ev, facts, line_scores=rows.values()),
-                                       also=("revision", "updated_at"))
-    return SaveOutcome(ev, True, _warnings(result, stage, line_id), result, list(rows.values()))
+        # One evaluation for the stored totals (the begun stages) and for the answer's page (also the
+        # stages the user sees, begun or not): engine.restrict gives each its own part.
+        begun = begun_stages(ev, rows.values())
+        wide = result_for(ev, facts, stages=sorted({*begun, *policy.visible_stages(user, ev)}),
+                          line_scores=rows.values())
+        result = refresh_cached_result(ev, engine.restrict(standard, wide, begun), also=("revision", "updated_at"))
+    return SaveOutcome(ev, True, _warnings(result, stage, line_id), wide, list(rows.values()))
 
 
 def _warnings(result: engine.Result, stage: str, line_id: str) -> list[str]:

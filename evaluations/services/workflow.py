@@ -73,6 +73,7 @@ def lock(evaluation: Evaluation, user: User) -> Evaluation:
         Evaluation.objects.select_for_update(of=("self",))
         .filter(community_filter(user, "community"))
         .filter(pk=evaluation.pk)
+        .order_by()  # one row: not the list order (which joins the period and the unit to sort)
         .first()
     )
     if locked is None:

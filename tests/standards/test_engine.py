@@ -918,3 +918,44 @@ def test_total_is_the_sum_of_valid_lines_and_never_exceeds_the_stage_max(
     if result.star is not None:
         assert result.status == "evaluated"
         assert result.star == engine.star_for(result.totals["city"], STD.star_bands)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=random_facts, step=st.sampled_from(STEPS))
+def test_one_lines_suggestion_is_the_sheets(values: dict[str, Any], step: Decimal | None) -> None:
+    every = engine.suggest(STD, values, score_step=step)
+    for line in STD.lines:
+        assert engine.suggest(STD, values, score_step=step, lines=[line.id]) == {line.id: every[line.id]}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=random_facts,
+    scores=st.fixed_dictionaries({}, optional={stage: stage_scores for stage in STD.stage_ids}),
+    scored=st.sets(st.sampled_from(STD.stage_ids)),
+    shown=st.sets(st.sampled_from(STD.stage_ids)),
+    step=st.sampled_from(STEPS),
+)
+def test_a_result_restricted_to_fewer_stages_is_their_own_evaluation(
+    values: dict[str, Any], scores: dict[str, dict[str, Any]], scored: set[str], shown: set[str],
+    step: Decimal | None,
+) -> None:
+    bands = [{"name": "三星", "min": 95}, {"name": "二星", "min": 90}, {"name": "一星", "min": 0}]
+    wide = engine.evaluate(STD, values, scores, star_bands=bands, score_step=step, stages=scored | shown)
+    narrow = engine.evaluate(STD, values, scores, star_bands=bands, score_step=step, stages=shown)
+    assert engine.restrict(STD, wide, shown) == narrow
+
+
+def test_restricting_to_a_stage_not_scored_is_refused() -> None:
+    result = engine.evaluate(STD, FULL, {"self": all_max("self")})
+    with pytest.raises(ValueError, match="county"):
+        engine.restrict(STD, result, ["self", "county"])
+
+
+def test_restricting_keeps_the_star_only_with_the_final_stage() -> None:
+    scores = {stage: all_max(stage) for stage in STD.stage_ids}
+    reasons = {stage: reasons_for_all() for stage in ("county", "city")}
+    result = engine.evaluate(STD, FULL, scores, reasons)
+    assert result.star is not None
+    assert engine.restrict(STD, result, ["self", "county"]).star is None
+    assert engine.restrict(STD, result, ["city"]) == engine.evaluate(STD, FULL, scores, reasons, stages=["city"])

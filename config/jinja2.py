@@ -1,4 +1,4 @@
-"""The Jinja2 environment of the sheet's repeated parts (evaluations/jinja2/evaluations/sheet_rows.jinja).
+"""The Jinja2 environment of the sheet's repeated parts (evaluations/jinja2/evaluations/sheet_parts.jinja).
 
 Every other page is a Django template. The sheet's 23 line rows and ~30 fact rows are rendered on every
 view of a sheet and every autosave; in Django's template language they cost ~25 ms a page (≈100 variable

@@ -29,6 +29,7 @@ from . import evidence_rules, period_log, policy, selectors
 from .forms import ListFilterForm, PeriodForm, TransitionForm, bands_to_text
 from .models import Evaluation, Period, PeriodChange, Stage, State
 from .presenters import STATE_BADGE, STATE_DEADLINE, Sheet, deadline_of, is_overdue, totals_for
+from .rendering import sheet_part
 from .services import periods as period_service
 from .services import scores as score_service
 from .services import workflow
@@ -80,8 +81,8 @@ def _render_line(request, evaluation: Evaluation, line_id: str, *, error: str = 
     row.entered = entered or {}
     ctx = sheet.context()
     # The row, then totals and banner out of band (inside <template>, where a <tr> response may hold them).
-    ctx.update({"row": row, "notice": notice, "oob": True, "line_oob": True})
-    return HttpResponse(render_to_string("evaluations/_line_row.html", ctx, request=request))
+    ctx.update({"notice": notice, "oob": True})
+    return HttpResponse(sheet_part(ctx.get, request.user, "line_fragment", row=row))
 
 
 def _revision(request) -> int | None:
@@ -140,10 +141,9 @@ def save_fact(request, pk: int, name: str):
     fact = next(r for r in sheet.fact_rows() if r["name"] == name)
     ctx.update({"fact": fact, "fact_error": error, "rows": sheet.rows(), "oob": True})
     # Facts move suggestions and the gate: the lines, totals and banner are refreshed out of band.
-    html = render_to_string("evaluations/_fact_row.html", ctx, request=request)
+    html = sheet_part(ctx.get, request.user, "fact", fact=fact)
     html += "<template>" + render_to_string("evaluations/_sheet_body.html", ctx, request=request)
-    html += render_to_string("evaluations/_totals.html", ctx, request=request)
-    html += render_to_string("evaluations/_status.html", ctx, request=request) + "</template>"
+    html += sheet_part(ctx.get, request.user, "totals") + sheet_part(ctx.get, request.user, "status") + "</template>"
     return _seen(HttpResponse(html), request, evaluation) if not error else HttpResponse(html)
 
 

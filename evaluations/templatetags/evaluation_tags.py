@@ -2,10 +2,9 @@ import re
 from typing import Any
 
 from django import template
-from django.template import engines
-from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from evaluations.rendering import sheet_part
 from standards.numbers import format_points
 
 register = template.Library()
@@ -107,41 +106,29 @@ def change_display(value) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-# The sheet's line rows and fact rows (evaluations/jinja2/evaluations/sheet_rows.jinja, config/jinja2.py).
+# The sheet's parts rendered by Jinja2 (evaluations.rendering).
 
 
-def _sheet_rows(context: template.Context, **values: Any) -> SafeString:
-    evaluation = context["evaluation"]
+def _part(context: template.Context, part: str, **values: Any) -> SafeString:
     request = context.get("request")
-    data = {
-        "evaluation": evaluation,
-        "user": request.user if request is not None else None,
-        # Set by the verification panel rendered above the rows on the sheet page (verification_tags).
-        "verification_lines": context.get("verification_lines") or {},
-        "notice": context.get("notice", ""),
-        "fact_error": context.get("fact_error", ""),
-        "adopt_url": reverse("evaluations:adopt", args=[evaluation.pk]),
-        **values,
-    }
-    # Jinja2 escapes every value (autoescape); the result is the safe HTML of the rows.
-    return mark_safe(engines["jinja2"].get_template("evaluations/sheet_rows.jinja").render(data))
+    return sheet_part(context.get, request.user if request is not None else None, part, **values)
 
 
 @register.simple_tag(takes_context=True)
 def sheet_line_rows(context: template.Context, rows: list) -> SafeString:
-    return _sheet_rows(context, rows=rows)
-
-
-@register.simple_tag(takes_context=True)
-def sheet_line_row(context: template.Context, row: Any) -> SafeString:
-    return _sheet_rows(context, row=row)
+    return _part(context, "lines", rows=rows)
 
 
 @register.simple_tag(takes_context=True)
 def sheet_fact_rows(context: template.Context, facts: list) -> SafeString:
-    return _sheet_rows(context, facts=facts)
+    return _part(context, "facts", facts=facts)
 
 
 @register.simple_tag(takes_context=True)
-def sheet_fact_row(context: template.Context, fact: dict) -> SafeString:
-    return _sheet_rows(context, fact=fact)
+def sheet_totals(context: template.Context) -> SafeString:
+    return _part(context, "totals")
+
+
+@register.simple_tag(takes_context=True)
+def sheet_status(context: template.Context) -> SafeString:
+    return _part(context, "status")

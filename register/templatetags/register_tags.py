@@ -35,7 +35,7 @@ def _baseline(context: template.Context) -> selectors.Baseline | None:
 
 def baseline_cell(evaluation: Any, user: Any, row: Any) -> str:
     """'上年 4.5' under the line's maximum, with the difference from this year's latest score (the sheet's
-    rows, evaluations/jinja2/evaluations/sheet_rows.jinja)."""
+    rows, evaluations/jinja2/evaluations/sheet_parts.jinja)."""
     if evaluation is None or user is None:
         return ""
     base = sheet_baseline(evaluation, user)

@@ -28,6 +28,6 @@ def verification_panel(context: dict[str, Any], evaluation) -> dict[str, Any]:
 
         card = card_suggestion(evaluation)
     if data is not None:
-        # The sheet's line rows, rendered after the panel in the same block, read this (sheet_rows.jinja).
+        # The sheet's line rows, rendered after the panel in the same block, read this (sheet_parts.jinja).
         context["verification_lines"] = {row.line_id: row for row in data.lines if row.checked}
     return {"show": True, "evaluation": evaluation, "data": data, "card": card}

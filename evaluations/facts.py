@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Evaluation
+from .models import Evaluation, FactAnswer
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ def checklist_fact_names(standard) -> list[str]:
     return [name for name in standard.facts if name not in _provided_names]
 
 
-_memo: ContextVar[dict[tuple[int, str], dict[str, FactValue]] | None] = ContextVar("facts_memo", default=None)
+# (sheet id, state) -> its facts; (sheet id, "answers") -> its checklist answers (the page lists them too).
+_memo: ContextVar[dict[tuple[int, str], dict[str, Any]] | None] = ContextVar("facts_memo", default=None)
 
 
 @contextmanager
@@ -94,9 +95,22 @@ def collect_facts(evaluation: Evaluation) -> dict[str, FactValue]:
     return facts
 
 
+def checklist_answers(evaluation: Evaluation) -> dict[str, FactAnswer]:
+    """The sheet's checklist answers (name -> answer): read once per request, as its facts are."""
+    memo = _memo.get()
+    key = (evaluation.pk, "answers")
+    if memo is not None and key in memo:
+        return dict(memo[key])
+    answers = {a.name: a for a in FactAnswer.objects.filter(evaluation=evaluation)
+               .select_related("answered_by", "declared_by")}
+    if memo is not None:
+        memo[key] = dict(answers)
+    return answers
+
+
 def _collect(evaluation: Evaluation) -> dict[str, FactValue]:
     facts: dict[str, FactValue] = {}
-    for answer in evaluation.fact_answers.select_related("answered_by").all():
+    for answer in checklist_answers(evaluation).values():
         if answer.name in _provided_names or answer.value is None:
             continue
         facts[answer.name] = FactValue(

@@ -23,7 +23,7 @@ from standards.numbers import format_points
 from standards.presentation import table_rows
 
 from . import evidence_rules, policy, selectors
-from .facts import FactValue, checklist_fact_names, collect_facts
+from .facts import FactValue, checklist_answers, checklist_fact_names, collect_facts
 from .models import AuditEvent, Evaluation, LineScore, ReturnedLine, Stage, State, Transition
 from .scoring import result_for
 
@@ -385,7 +385,7 @@ class Sheet:
 
     def fact_rows(self) -> list[dict[str, Any]]:
         checklist = set(checklist_fact_names(self.standard))
-        answers = selectors.fact_answers(self.evaluation)
+        answers = checklist_answers(self.evaluation)
         editable = policy.may_edit_facts(self.user, self.evaluation)
         save_url = url_filler("evaluations:save_fact", self.evaluation.pk, "FACTNAME")
         rows = []

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from orgs.models import User
 from orgs.scoping import scope_queryset
 
-from .models import Evaluation, EvidenceLine, FactAnswer, LineScore, ReturnedLine
+from .models import Evaluation, EvidenceLine, LineScore, ReturnedLine
 
 
 def sheets_for(user: User) -> QuerySet[Evaluation]:
@@ -38,10 +38,6 @@ def evidence_counts(evaluation: Evaluation) -> Counter[str]:
         EvidenceLine.objects.filter(evidence__evaluation=evaluation, evidence__is_deleted=False)
         .values_list("line_id", flat=True)
     )
-
-
-def fact_answers(evaluation: Evaluation) -> dict[str, FactAnswer]:
-    return {a.name: a for a in FactAnswer.objects.filter(evaluation=evaluation).select_related("answered_by", "declared_by")}
 
 
 def open_returns(evaluation: Evaluation) -> list[ReturnedLine]:

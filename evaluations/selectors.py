@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from orgs.models import User
 from orgs.scoping import scope_queryset
 
-from .models import Evaluation, EvidenceLine, LineScore, ReturnedLine
+from .models import Evaluation, EvidenceLine, LineScore, Period, ReturnedLine
 
 
 def sheets_for(user: User) -> QuerySet[Evaluation]:
@@ -19,12 +19,19 @@ def sheets_for(user: User) -> QuerySet[Evaluation]:
     )
 
 
+def periods_before(year: int | OuterRef) -> QuerySet[Period]:
+    """The periods before a year, latest first: the first is the year's previous period (its baseline)."""
+    return Period.objects.filter(year__lt=year).order_by("-year")
+
+
 def sheet_queryset(*, with_parents: bool = True) -> QuerySet[Evaluation]:
-    """One sheet with what its page, forms and API detail read; `with_parents=False` for a save, whose
-    answer (a row, the totals) does not name the street and county."""
-    if not with_parents:
-        return Evaluation.objects.select_related("period__standard", "community")
-    return Evaluation.objects.select_related("period__standard", "community__parent__parent")
+    """One sheet with what its page, forms and API detail read, and its previous period's id (the
+    baseline beside every line; None in a first year); `with_parents=False` for a save, whose answer (a
+    row, the totals) does not name the street and county."""
+    related = ("period__standard", "community__parent__parent" if with_parents else "community")
+    return Evaluation.objects.select_related(*related).annotate(
+        previous_period_id=Subquery(periods_before(OuterRef("period__year")).values("pk")[:1])
+    )
 
 
 def line_scores(evaluation: Evaluation) -> dict[tuple[str, str], LineScore]:

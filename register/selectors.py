@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from evaluations import policy
+from evaluations import selectors as sheet_selectors
 from evaluations.models import Evaluation, LineScore, Period, Stage, State
 from orgs.models import Unit, User
 from orgs.scoping import scope_queryset
@@ -50,7 +51,7 @@ def appeals_for(user: User) -> QuerySet[Appeal]:
 
 
 def previous_period(period: Period) -> Period | None:
-    return Period.objects.filter(year__lt=period.year).order_by("-year").first()
+    return sheet_selectors.periods_before(period.year).first()
 
 
 @dataclass
@@ -64,15 +65,20 @@ class Baseline:
 
 
 def baseline_for(evaluation: Evaluation, user: User) -> Baseline | None:
-    previous = previous_period(evaluation.period)
-    if previous is None:
+    # A sheet read by evaluations.selectors.sheet_queryset knows its previous period already.
+    if hasattr(evaluation, "previous_period_id"):
+        previous_id = evaluation.previous_period_id
+    else:
+        previous = previous_period(evaluation.period)
+        previous_id = previous.pk if previous is not None else None
+    if previous_id is None:
         return None
-    last = Evaluation.objects.filter(period=previous, community_id=evaluation.community_id,
-                                     state=State.PUBLISHED).first()
+    last = Evaluation.objects.select_related("period").filter(
+        period_id=previous_id, community_id=evaluation.community_id, state=State.PUBLISHED).first()
     if last is None or Stage.CITY.value not in policy.visible_stages(user, last):
         return None
     scores = dict(LineScore.objects.filter(evaluation=last, stage=Stage.CITY.value).values_list("line_id", "score"))
-    return Baseline(previous.year, last.city_total, last.star if last.result_status == "evaluated" else "", scores)
+    return Baseline(last.period.year, last.city_total, last.star if last.result_status == "evaluated" else "", scores)
 
 
 def _held(period: Period, communities: QuerySet[Unit]) -> dict[int, str]:

@@ -84,6 +84,9 @@ def lock(evaluation: Evaluation, user: User) -> Evaluation:
         cached = Evaluation._meta.get_field(name).is_cached(evaluation)  # type: ignore[union-attr]
         if cached and getattr(locked, f"{name}_id") == getattr(evaluation, f"{name}_id"):
             setattr(locked, name, getattr(evaluation, name))
+    # So is the previous period found with the sheet (selectors.sheet_queryset), for the baseline.
+    if hasattr(evaluation, "previous_period_id") and locked.period_id == evaluation.period_id:
+        locked.previous_period_id = evaluation.previous_period_id  # type: ignore[attr-defined]
     return locked
 
 

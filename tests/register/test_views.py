@@ -72,6 +72,11 @@ def test_new_year_sheet_shows_last_years_result_per_line(cast, standard_version)
     html = web(cast.operator).get(f"/evaluations/{sheet.pk}/").content.decode()
     assert 'data-testid="baseline-summary"' in html and "2025 年度" in html
     assert 'data-testid="baseline-1.1"' in html and "上年" in html
+    # The row an autosave answers with keeps it (the saved sheet is the locked one, read again).
+    answer = web(cast.operator).post(f"/evaluations/{sheet.pk}/line/1.1/self/", {"score": "0", "revision": sheet.revision},
+                                     HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="line-saved"' in answer and 'data-testid="baseline-1.1"' in answer
+    assert "上年" in answer and "text-danger" in answer  # 0 this year, below last year's score
 
 
 def test_appeal_page_tells_an_involved_reviewer_before_they_try(cast, published):

@@ -32,6 +32,11 @@ class Window:
                 "如遇法定节假日或调休，请核对公示截止日期。")
 
 
+# The years the pinned calendar has the State Council's schedule for (its own bounds: first to last year
+# of its holiday table).
+OFFICIAL_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
+
+
 def is_official(day: datetime.date) -> bool:
     """The official calendar covers the day's year."""
     return holiday_detail(day)[2]
@@ -40,10 +45,9 @@ def is_official(day: datetime.date) -> bool:
 def holiday_detail(day: datetime.date) -> tuple[bool, str | None, bool]:
     """(a day off, the statutory holiday's name or None, whether the official calendar covers the year);
     for a year it does not cover, weekends are the days off."""
-    try:
-        off, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
+    if day.year not in OFFICIAL_YEARS:
         return day.weekday() >= 5, None, False
+    off, name = chinese_calendar.get_holiday_detail(day)
     return bool(off), name, True
 
 

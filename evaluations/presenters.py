@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 
+from config.reversing import url_filler
 from orgs.models import User
 from standards import engine
 from standards.numbers import format_points
@@ -41,7 +41,6 @@ STATE_BADGE = {
     State.COUNTY_PASSED: "info", State.CITY_REVIEWING: "primary", State.CITY_REVIEWED: "success",
     State.NOTICE: "warning", State.PUBLISHED: "success", State.APPEAL_REVIEWING: "warning",
 }
-STAGE_LABELS = {stage.value: str(stage.label) for stage in Stage}
 SUGGESTION_BADGES = {
     "not_evaluated": ("text-bg-danger", "不列入评估"),
     "disqualified": ("text-bg-danger", "取消资格"),
@@ -183,21 +182,6 @@ class Change:
     at: Any
 
 
-def url_filler(name: str, *args: object) -> Any:
-    """One reverse() for many rows: `url_filler("x", pk, "LINE")(line_id)` fills the placeholders in
-    order. For path parts that reverse() would not quote (line ids, stage names, fact names)."""
-    placeholders = [a for a in args if isinstance(a, str) and a.isupper()]
-    pattern = reverse(name, args=args)
-
-    def fill(*values: str) -> str:
-        url = pattern
-        for placeholder, value in zip(placeholders, values, strict=True):
-            url = url.replace(placeholder, value, 1)
-        return url
-
-    return fill
-
-
 class Sheet:
     """Everything a page, fragment or export shows of one sheet to one user, computed once per request."""
 
@@ -247,8 +231,8 @@ class Sheet:
             for item in selectors.open_returns(evaluation):
                 self.return_items[item.line_id] = item
         self._changes: dict[str, list[Change]] | None = None
-        self._save_url = url_filler("evaluations:save_line", evaluation.pk, "LINEID", "STAGEID")
-        self._evidence_url = url_filler("evaluations:evidence", evaluation.pk, "LINEID")
+        self._save_url = url_filler("evaluations:save_line", evaluation.pk, slots=("LINEID", "STAGEID"))
+        self._evidence_url = url_filler("evaluations:evidence", evaluation.pk, slots=("LINEID",))
 
     def changes_since_return(self) -> dict[str, list[Change]]:
         """Line id -> what changed since the open return (scores, reasons, facts feeding the line, the
@@ -314,7 +298,7 @@ class Sheet:
                 warnings=self.warnings.get((line_id, stage), [])
                 if policy.may_see_stage_warnings(self.user, stage) else [],
                 adopted_from=ls.adopted_from if ls else "",
-                label=STAGE_LABELS[stage],
+                label=Stage(stage).label,
                 score_text=format_points(ls.score) if ls else "",
                 save_url=self._save_url(line_id, stage) if editable else "",
             )
@@ -387,7 +371,7 @@ class Sheet:
         checklist = set(checklist_fact_names(self.standard))
         answers = checklist_answers(self.evaluation)
         editable = policy.may_edit_facts(self.user, self.evaluation)
-        save_url = url_filler("evaluations:save_fact", self.evaluation.pk, "FACTNAME")
+        save_url = url_filler("evaluations:save_fact", self.evaluation.pk, slots=("FACTNAME",))
         rows = []
         for name, fact in self.standard.facts.items():
             fv = self.facts.get(name)

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
+from config.reversing import url_filler
 from evaluations import policy
 from evaluations.audit import record
 from evaluations.facts import FactValue, forget_facts
@@ -38,15 +38,9 @@ def latest_snapshot(evaluation: Evaluation) -> FactSnapshot | None:
     return FactSnapshot.objects.filter(evaluation=evaluation).order_by("-taken_at", "-id").first()
 
 
-def drill_url(evaluation: Evaluation, name: str) -> str:
-    return reverse("ledgers:fact_records", args=[evaluation.pk, name])
-
-
-def _drill_urls(evaluation: Evaluation) -> Callable[[str], str]:
+def _drill_urls(evaluation: Evaluation) -> Callable[..., str]:
     # One reverse() per sheet, not one per fact (the autosave and the sheet page ask for every fact).
-    template = drill_url(evaluation, "FACT")
-    head, _, tail = template.rpartition("FACT")
-    return lambda name: f"{head}{name}{tail}"
+    return url_filler("ledgers:fact_records", evaluation.pk, slots=("FACTNAME",))
 
 
 def ledger_facts(evaluation: Evaluation) -> dict[str, FactValue]:

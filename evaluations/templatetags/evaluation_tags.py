@@ -4,6 +4,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
+from evaluations.models import Stage
 from evaluations.rendering import sheet_part
 from standards.numbers import format_points
 
@@ -48,7 +49,7 @@ def line_dom_id(line_id: str) -> str:
     return "line-" + str(line_id).replace(".", "-")
 
 
-STAGE_LABELS = {"self": "社区自评", "county": "县级审核", "city": "市级复核"}
+STAGE_LABELS = dict(Stage.choices)
 
 
 @register.filter
